@@ -1,0 +1,148 @@
+"gmm_em_cli end to end, through a subprocess as a user runs it."
+import json, os, subprocess, sys
+import numpy as np
+import pytest
+from gmm_em.core import GaussianMixture
+from gmm_em.data import make_example
+
+
+def cli(*args, cwd=None):
+    return subprocess.run(['gmm_em_cli', *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_first_command_just_works(tmp_path):
+    "No data path: the built-in example, and a range search picks its true k = 4."
+    r = cli('--find_num_clusters_range', 2, 10, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert 'built-in example' in r.stdout and '<- best' in r.stdout
+    out = tmp_path / 'gmm_em_results'
+    s = json.loads((out / 'summary.json').read_text())
+    assert s['n_clusters'] == 4 and s['mode'] == 'search' and s['n_samples'] == 2000 and s['n_features'] == 2
+    for key in ['n_clusters', 'covariance_type', 'log_likelihood', 'bic', 'aic', 'n_iter', 'converged',
+                'n_samples', 'n_features', 'seconds']:
+        assert key in s
+    rows = (out / 'selection.csv').read_text().splitlines()
+    assert rows[0].startswith('k,covariance_type,log_likelihood,bic,aic') and len(rows) == 10
+    assert (out / 'bic.png').read_bytes()[:4] == b'\x89PNG'
+    X = make_example()[0]
+    m = GaussianMixture.load(out / 'model.npz')
+    labels = np.load(out / 'labels.npy')
+    assert labels.dtype == np.int64 and labels.shape == (2000,)
+    np.testing.assert_array_equal(labels, m.predict(X))
+    assert abs(m.score(X) - s['log_likelihood']) < 1e-12
+    assert abs(m.bic(X) - s['bic']) < 1e-6 * abs(s['bic'])
+    assert not [p for p in out.iterdir() if p.name.startswith('.')]
+
+
+@pytest.mark.parametrize('ct', ['full', 'tied', 'diag', 'spherical'])
+def test_fit_npy_file(tmp_path, ct):
+    X = np.random.default_rng(0).normal(size=(500, 3)).astype(np.float32)
+    X[250:] += 6
+    np.save(tmp_path / 'x.npy', X)
+    r = cli('--n_clusters', 2, '--data_path', tmp_path / 'x.npy', '--covariance_type', ct,
+            '--output_dir', tmp_path / 'out', '--quiet')
+    assert r.returncode == 0 and r.stdout == '' and r.stderr == '', r.stderr
+    s = json.loads((tmp_path / 'out' / 'summary.json').read_text())
+    assert s['covariance_type'] == ct and s['n_samples'] == 500 and s['n_features'] == 3
+    labels = np.load(tmp_path / 'out' / 'labels.npy')
+    assert len(set(labels[:250])) == 1 and len(set(labels[250:])) == 1 and labels[0] != labels[-1]
+    assert not (tmp_path / 'out' / 'bic.png').exists()
+
+
+def test_one_dimensional_file_is_one_feature(tmp_path):
+    np.save(tmp_path / 'x.npy', np.r_[np.zeros(100), np.ones(100) * 10] + np.random.default_rng(0).normal(size=200))
+    r = cli('--n_clusters', 2, '--data_path', tmp_path / 'x.npy', '--output_dir', tmp_path / 'o')
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / 'o' / 'summary.json').read_text())['n_features'] == 1
+
+
+def test_not_converged_is_said(tmp_path):
+    r = cli('--n_clusters', 6, '--max_iter', 1, '--tol', 0, '--output_dir', tmp_path / 'o')
+    assert r.returncode == 0 and 'did NOT converge' in r.stdout and 'Warning' not in r.stderr
+    assert json.loads((tmp_path / 'o' / 'summary.json').read_text())['converged'] is False
+
+
+def _bad_files(d):
+    np.save(d / 'obj.npy', np.array([{'a': 1}, None], dtype=object), allow_pickle=True)
+    np.save(d / 'str.npy', np.array([['a', 'b'], ['c', 'd']]))
+    np.save(d / 'cplx.npy', np.ones((5, 2), dtype=complex))
+    nan = np.ones((50, 2)); nan[37, 1] = np.nan; np.save(d / 'nan.npy', nan)
+    inf = np.ones((50, 2)); inf[3, 0] = np.inf; np.save(d / 'inf.npy', inf)
+    np.save(d / 'zero_d.npy', np.array(1.0))
+    np.save(d / 'three_d.npy', np.ones((4, 3, 2)))
+    np.save(d / 'empty.npy', np.ones((0, 2)))
+    np.save(d / 'small.npy', np.ones((3, 2)))
+    np.save(d / 'ok.npy', np.random.default_rng(0).normal(size=(40, 2)))
+    (d / 'text.npy').write_text('1,2\n3,4\n')
+    np.savez(d / 'arch.npz', a=np.ones(3))
+    (d / 'trunc.npy').write_bytes((d / 'ok.npy').read_bytes()[:200])
+
+
+BAD = [
+    (['--n_clusters', 2, '--data_path', 'missing.npy'], 'no such file'),
+    (['--n_clusters', 2, '--data_path', 'text.npy'], 'not a .npy file'),
+    (['--n_clusters', 2, '--data_path', 'arch.npz'], '.npz'),
+    (['--n_clusters', 2, '--data_path', 'trunc.npy'], 'truncated'),
+    (['--n_clusters', 2, '--data_path', 'obj.npy'], 'Python objects'),
+    (['--n_clusters', 2, '--data_path', 'str.npy'], 'numeric'),
+    (['--n_clusters', 2, '--data_path', 'cplx.npy'], 'numeric'),
+    (['--n_clusters', 2, '--data_path', 'nan.npy'], 'row 37'),
+    (['--n_clusters', 2, '--data_path', 'inf.npy'], 'row 3'),
+    (['--n_clusters', 2, '--data_path', 'zero_d.npy'], '0-D'),
+    (['--n_clusters', 2, '--data_path', 'three_d.npy'], '3-D'),
+    (['--n_clusters', 2, '--data_path', 'empty.npy'], 'no rows'),
+    (['--n_clusters', 0], '--n_clusters must be >= 1'),
+    (['--n_clusters', -3], '--n_clusters must be >= 1'),
+    (['--n_clusters', 5, '--data_path', 'small.npy'], 'larger than the number of samples'),
+    (['--find_num_clusters_range', 5, 2], 'A <= B'),
+    (['--find_num_clusters_range', 0, 2], 'k >= 1'),
+    (['--find_num_clusters_range', 4, 6, '--data_path', 'small.npy'], 'more than the number of samples'),
+    (['--n_clusters', 2, '--find_num_clusters_range', 2, 3], 'not allowed with'),
+    ([], 'required'),
+    (['--n_clusters', 2, '--max_iter', 0], '--max_iter must be >= 1'),
+    (['--n_clusters', 2, '--tol', -1], '--tol'),
+    (['--n_clusters', 2, '--n_init', 0], '--n_init'),
+    (['--n_clusters', 2, '--covariance_type', 'round'], 'invalid choice'),
+    (['--n_clusters', 'two'], 'invalid int'),
+    (['--n_clusters', 2, '--bogus'], 'unrecognized'),
+    (['--n_clusters', 2, '--output_dir', 'ok.npy'], 'not a directory'),
+]
+
+
+@pytest.mark.parametrize('args,msg', BAD, ids=[' '.join(map(str, a)) or 'nothing' for a, _ in BAD])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, msg):
+    _bad_files(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = cli(*args, '--output_dir', tmp_path / 'out', cwd=tmp_path) if '--output_dir' not in args else cli(*args, cwd=tmp_path)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert r.stderr.count('\n') == 1 and r.stderr.startswith('gmm_em_cli: error: '), r.stderr
+    assert msg in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr and r.stdout == ''
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, not even the output folder
+
+
+def test_failed_run_keeps_previous_results_intact(tmp_path):
+    assert cli('--n_clusters', 3, '--output_dir', tmp_path / 'o', '--quiet').returncode == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / 'o').iterdir()}
+    bad = np.ones((10, 2)); bad[5] = np.nan; np.save(tmp_path / 'nan.npy', bad)
+    r = cli('--n_clusters', 3, '--data_path', tmp_path / 'nan.npy', '--output_dir', tmp_path / 'o')
+    assert r.returncode == 2
+    assert {p.name: p.read_bytes() for p in (tmp_path / 'o').iterdir()} == before
+
+
+@pytest.mark.parametrize('kind', ['duplicates', 'constant_column', 'all_identical'])
+def test_degenerate_data_never_nan(tmp_path, kind):
+    rng = np.random.default_rng(0)
+    X = {'duplicates': np.repeat(rng.normal(size=(5, 2)), 40, axis=0),
+         'constant_column': np.c_[rng.normal(size=200), np.full(200, 7.0)],
+         'all_identical': np.full((100, 3), 2.5)}[kind]
+    np.save(tmp_path / 'x.npy', X)
+    for ct in ['full', 'tied', 'diag', 'spherical']:
+        r = cli('--find_num_clusters_range', 1, 6, '--data_path', tmp_path / 'x.npy', '--covariance_type', ct,
+                '--output_dir', tmp_path / ct, '--quiet')
+        assert r.returncode == 0, r.stderr
+        m = GaussianMixture.load(tmp_path / ct / 'model.npz')
+        for a in [m.weights_, m.means_, m.covariances_, m.precisions_cholesky_]:
+            assert np.isfinite(a).all()
+        s = json.loads((tmp_path / ct / 'summary.json').read_text())
+        assert np.isfinite([s['log_likelihood'], s['bic'], s['aic']]).all()
