@@ -146,3 +146,79 @@ def test_degenerate_data_never_nan(tmp_path, kind):
             assert np.isfinite(a).all()
         s = json.loads((tmp_path / ct / 'summary.json').read_text())
         assert np.isfinite([s['log_likelihood'], s['bic'], s['aic']]).all()
+
+
+def test_auto_covariance_search_grid(tmp_path):
+    r = cli('--find_num_clusters_range', 2, 6, '--covariance_type', 'auto', '--output_dir', tmp_path / 'o')
+    assert r.returncode == 0, r.stderr
+    rows = (tmp_path / 'o' / 'selection.csv').read_text().splitlines()[1:]
+    assert len(rows) == 5 * 4
+    assert {row.split(',')[1] for row in rows} == {'full', 'tied', 'diag', 'spherical'}
+    s = json.loads((tmp_path / 'o' / 'summary.json').read_text())
+    assert s['n_clusters'] == 4 and s['covariance_types'] == ['full', 'tied', 'diag', 'spherical']
+    bics = {(int(r.split(',')[0]), r.split(',')[1]): float(r.split(',')[3]) for r in rows}
+    assert min(bics, key=bics.get) == (s['n_clusters'], s['covariance_type'])
+    assert (tmp_path / 'o' / 'bic.png').exists()
+
+
+def test_aic_criterion(tmp_path):
+    r = cli('--find_num_clusters_range', 2, 5, '--criterion', 'aic', '--output_dir', tmp_path / 'o', '--quiet')
+    assert r.returncode == 0, r.stderr
+    s = json.loads((tmp_path / 'o' / 'summary.json').read_text())
+    assert s['criterion'] == 'aic' and (tmp_path / 'o' / 'aic.png').exists()
+    rows = [l.split(',') for l in (tmp_path / 'o' / 'selection.csv').read_text().splitlines()[1:]]
+    assert int(min(rows, key=lambda r: float(r[4]))[0]) == s['n_clusters']
+
+
+def test_apply_saved_model(tmp_path):
+    assert cli('--n_clusters', 4, '--output_dir', tmp_path / 'fit', '--quiet').returncode == 0
+    new = make_example(3000, random_state=7)[0]
+    np.save(tmp_path / 'new.npy', new)
+    r = cli('--model', tmp_path / 'fit' / 'model.npz', '--data_path', tmp_path / 'new.npy', '--output_dir',
+            tmp_path / 'out', '--proba')
+    assert r.returncode == 0, r.stderr
+    m = GaussianMixture.load(tmp_path / 'fit' / 'model.npz')
+    np.testing.assert_array_equal(np.load(tmp_path / 'out' / 'labels.npy'), m.predict(new))
+    np.testing.assert_array_equal(np.load(tmp_path / 'out' / 'loglik.npy'), m.score_samples(new))
+    np.testing.assert_array_equal(np.load(tmp_path / 'out' / 'proba.npy'), m.predict_proba(new))
+    s = json.loads((tmp_path / 'out' / 'summary.json').read_text())
+    assert s['mode'] == 'apply' and s['n_samples'] == 3000 and abs(s['log_likelihood'] - m.score(new)) < 1e-12
+
+
+def test_apply_errors(tmp_path):
+    assert cli('--n_clusters', 2, '--output_dir', tmp_path / 'fit', '--quiet').returncode == 0
+    np.save(tmp_path / 'three.npy', np.ones((10, 3)))
+    np.save(tmp_path / 'x.npy', np.ones((10, 2)))
+    for model, data, msg in [(tmp_path / 'fit' / 'model.npz', tmp_path / 'three.npy', 'expects 2 features'),
+                             (tmp_path / 'x.npy', tmp_path / 'x.npy', 'not a gmm_em model file'),
+                             (tmp_path / 'nope.npz', tmp_path / 'x.npy', 'no such file')]:
+        r = cli('--model', model, '--data_path', data, '--output_dir', tmp_path / 'out')
+        assert r.returncode == 2 and msg in r.stderr and r.stderr.count('\n') == 1, r.stderr
+        assert not (tmp_path / 'out').exists()
+
+
+def _in_terminal(args, cwd):
+    "Run the CLI with stdout/stderr on a 100-column pseudo-terminal; return what it showed."
+    import fcntl, pty, struct, termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 100, 0, 0))
+    p = subprocess.Popen(['gmm_em_cli', *map(str, args)], stdout=slave, stderr=slave, cwd=cwd)
+    os.close(slave)
+    out = bytearray()
+    while True:
+        try: chunk = os.read(master, 4096)
+        except OSError: break
+        if not chunk: break
+        out.extend(chunk)
+    p.wait(timeout=120); os.close(master)
+    return p.returncode, out.decode(errors='replace')
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    "stderr is a pipe here: no bar. On a terminal the bar shows the search grid and the log-likelihood."
+    r = cli('--find_num_clusters_range', 2, 4, '--output_dir', tmp_path / 'a')
+    assert r.returncode == 0 and 'loglik' not in r.stderr and 'search' not in r.stderr
+    rc, text = _in_terminal(['--find_num_clusters_range', 2, 4, '--covariance_type', 'auto', '--output_dir', 'b'], tmp_path)
+    assert rc == 0 and 'search' in text and 'loglik' in text and 'BIC=' in text, text
+    rc, text = _in_terminal(['--find_num_clusters_range', 2, 4, '--quiet', '--output_dir', 'c'], tmp_path)
+    assert rc == 0 and text.strip() == ''

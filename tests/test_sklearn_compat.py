@@ -1,0 +1,52 @@
+"scikit-learn's estimator contract, checked with scikit-learn's own tools (a dev-only dependency)."
+import subprocess, sys, warnings
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from gmm_em.core import GaussianMixture
+from gmm_em.data import make_example
+
+
+@parametrize_with_checks([GaussianMixture(), GaussianMixture(2, covariance_type='diag', max_iter=20)])
+def test_sklearn_estimator_checks(estimator, check):
+    "All of scikit-learn's estimator checks (check_array_api_input is skipped by scikit-learn unless SCIPY_ARRAY_API is set)."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        check(estimator)
+
+
+def test_clone_pipeline_gridsearch():
+    X, _ = make_example()
+    gm = GaussianMixture(3, covariance_type='diag', random_state=0)
+    c = clone(gm)
+    assert c is not gm and c.get_params() == gm.get_params() and not hasattr(c, 'means_')
+    pipe = make_pipeline(StandardScaler(), GaussianMixture(4, random_state=0)).fit(X)
+    assert pipe.predict(X).shape == (2000,)
+    gs = GridSearchCV(GaussianMixture(random_state=0), {'n_components': [1, 2, 3, 4, 5, 6]}, cv=3).fit(X)
+    assert gs.best_params_['n_components'] >= 4          # held-out log-likelihood prefers the true 4 or more
+    scores = cross_val_score(GaussianMixture(4, random_state=0), X, cv=3)
+    assert np.all(np.isfinite(scores)) and scores.mean() > -4.5
+
+
+def test_not_fitted_error_is_sklearns_when_sklearn_is_loaded():
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError, match='not fitted'):
+        GaussianMixture(2).predict(np.ones((3, 2)))
+
+
+def test_package_never_imports_sklearn(tmp_path):
+    code = ("import sys, numpy as np\n"
+            "import gmm_em, gmm_em.core, gmm_em.selection, gmm_em.cli\n"
+            "from gmm_em.data import make_example\n"
+            "X = make_example()[0]\n"
+            "gm = gmm_em.GaussianMixture(4, random_state=0).fit(X); gm.predict(X)\n"
+            "gmm_em.selection.search(X, [2, 3])\n"
+            "try: gmm_em.GaussianMixture(2).predict(X)\n"
+            "except Exception: pass\n"
+            "assert not [m for m in sys.modules if m.startswith('sklearn')], 'sklearn was imported'\n")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
