@@ -222,3 +222,24 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     assert rc == 0 and 'search' in text and 'loglik' in text and 'BIC=' in text, text
     rc, text = _in_terminal(['--find_num_clusters_range', 2, 4, '--quiet', '--output_dir', 'c'], tmp_path)
     assert rc == 0 and text.strip() == ''
+
+
+def test_gif_of_the_fit(tmp_path):
+    from PIL import Image
+    r = cli('--n_clusters', 4, '--init_params', 'random_from_data', '--seed', 4, '--gif', '--output_dir', tmp_path / 'o')
+    assert r.returncode == 0, r.stderr
+    s = json.loads((tmp_path / 'o' / 'summary.json').read_text())
+    im = Image.open(tmp_path / 'o' / 'clusters.gif')
+    assert im.n_frames == s['n_iter'] + 1 == s['gif']['frames']          # one frame per EM iteration, plus the start
+    assert 'animation:' in r.stdout
+    # a long run is subsampled, first and last kept; a search animates its best model; an absolute path works
+    r = cli('--find_num_clusters_range', 3, 5, '--init_params', 'random_from_data', '--seed', 4, '--gif',
+            tmp_path / 'elsewhere.gif', '--gif_frames', 5, '--output_dir', tmp_path / 'o2', '--quiet')
+    assert r.returncode == 0, r.stderr
+    assert Image.open(tmp_path / 'elsewhere.gif').n_frames <= 5
+    assert not (tmp_path / 'o2' / 'clusters.gif').exists()
+    for args, msg in [(['--gif', 'x.png'], 'must end in .gif'), (['--gif_frames', 1], '--gif_frames'),
+                      (['--gif', tmp_path / 'no' / 'dir' / 'a.gif'], 'no such directory')]:
+        r = cli('--n_clusters', 2, *args, '--output_dir', tmp_path / 'bad')
+        assert r.returncode == 2 and msg in r.stderr, r.stderr
+        assert not (tmp_path / 'bad').exists() or not any((tmp_path / 'bad').iterdir())
