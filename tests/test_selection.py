@@ -1,0 +1,27 @@
+"BIC search recovers the true number of well separated clusters."
+import numpy as np
+import pytest
+from gmm_em.selection import search
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+@pytest.mark.parametrize('d,k_true', [(1, 3), (2, 5), (4, 3)])
+def test_bic_recovers_true_k(seed, d, k_true):
+    rng = np.random.default_rng(seed)
+    centres = rng.permutation(np.arange(k_true))[:, None] * 12.0 + rng.normal(0, 0.5, size=(k_true, d))
+    n = 400 * k_true
+    X = centres[rng.integers(k_true, size=n)] + rng.normal(size=(n, d))
+    res = search(X, range(1, 8), random_state=seed, n_init=2)
+    assert res.best.n_components == k_true
+    bics = res.column('bic')
+    assert np.argmin(bics) == k_true - 1 and len(bics) == 7
+
+
+def test_auto_search_picks_the_generating_family():
+    "Spherical clusters: the spherical model wins BIC, with the true k."
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0]], float)
+    X = centres[rng.integers(3, size=3000)] + rng.normal(size=(3000, 3))
+    res = search(X, range(2, 6), covariance_types='auto', random_state=0)
+    assert (res.best_row['k'], res.best_row['covariance_type']) == (3, 'spherical')
+    assert len(res.rows) == 16
