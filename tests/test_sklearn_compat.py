@@ -38,7 +38,7 @@ def test_not_fitted_error_is_sklearns_when_sklearn_is_loaded():
         GaussianMixture(2).predict(np.ones((3, 2)))
 
 
-def test_package_never_imports_sklearn(tmp_path):
+def test_package_never_imports_sklearn_nor_dask(tmp_path):
     code = ("import sys, numpy as np\n"
             "import gmm_em, gmm_em.core, gmm_em.selection, gmm_em.cli\n"
             "from gmm_em.data import make_example\n"
@@ -47,6 +47,7 @@ def test_package_never_imports_sklearn(tmp_path):
             "gmm_em.selection.search(X, [2, 3])\n"
             "try: gmm_em.GaussianMixture(2).predict(X)\n"
             "except Exception: pass\n"
-            "assert not [m for m in sys.modules if m.startswith('sklearn')], 'sklearn was imported'\n")
+            "assert not [m for m in sys.modules if m.startswith('sklearn')], 'sklearn was imported'\n"
+            "assert not [m for m in sys.modules if m.startswith('dask')], 'dask was imported without a Dask array'\n")
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
