@@ -4,7 +4,6 @@
 
 # %% ../nbs/04_plot.ipynb #fa3d07cf
 from __future__ import annotations
-import os
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
@@ -228,7 +227,7 @@ def plot_log_likelihood(ax, # matplotlib `Axes` to draw into
 def select_frames(n_entries:int, # entries in the history, T
                   max_frames:int=60): # at most this many frames, >= 2
     "Entries shown: all of them, or `max_frames` evenly spaced ones from the first to the last."
-    if n_entries < 1: raise ValueError(f"the history is empty")
+    if n_entries < 1: raise ValueError("the history is empty")
     if max_frames < 2: raise ValueError(f"max_frames must be >= 2 (the first and the last entries); got {max_frames}")
     if n_entries <= max_frames: return np.arange(n_entries)
     return np.round(np.linspace(0, n_entries - 1, max_frames)).astype(int)
