@@ -210,6 +210,7 @@ def plot_log_likelihood(ax, # matplotlib `Axes` to draw into
         ax.set_xlim(-0.5 - 0.02*(T - 1), T - 0.5 + 0.02*(T - 1))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel('EM iteration'); ax.set_ylabel('mean log-likelihood')
+        ax.ticklabel_format(axis='y', useOffset=False)
         lo, hi = _ll_limits(ll); ax.set_ylim(lo, hi)
         if ll[0] < lo:   # the start is off scale: say where it is
             ax.annotate(f"start: {ll[0]:.4g}", xy=(0, lo), xytext=(0.04, 0.06), textcoords='axes fraction',

@@ -243,3 +243,37 @@ def test_gif_of_the_fit(tmp_path):
         r = cli('--n_clusters', 2, *args, '--output_dir', tmp_path / 'bad')
         assert r.returncode == 2 and msg in r.stderr, r.stderr
         assert not (tmp_path / 'bad').exists() or not any((tmp_path / 'bad').iterdir())
+
+
+def test_review_fixes(tmp_path):
+    "Cases a first user ran into: huge values, bad folders, gif paths, stale files, ignored options."
+    np.save(tmp_path / 'huge.npy', np.random.default_rng(0).normal(size=(3000, 2)) * 1e200)
+    r = cli('--n_clusters', 3, '--data_path', tmp_path / 'huge.npy', '--output_dir', tmp_path / 'h')
+    assert r.returncode in (0, 2) and 'Traceback' not in r.stderr          # no crash inside k-means
+    (tmp_path / 'afile').write_text('x')
+    for out in [tmp_path / 'afile' / 'sub', '/proc/gmm_em_not_here']:
+        r = cli('--n_clusters', 2, '--output_dir', out)
+        assert r.returncode == 2 and r.stderr.count('\n') == 1 and str(out).split('/')[-1] in r.stderr, r.stderr
+    r = cli('--n_clusters', 2, '--seed', -1, '--output_dir', tmp_path / 's')
+    assert r.returncode == 2 and '--seed' in r.stderr
+    np.save(tmp_path / 'one.npy', np.random.default_rng(0).normal(size=200))
+    r = cli('--n_clusters', 2, '--data_path', tmp_path / 'one.npy', '--gif', tmp_path / 'x.gif', '--output_dir', tmp_path / 'g')
+    assert r.returncode == 2 and 'at least 2 features' in r.stderr and not (tmp_path / 'g').exists()
+    (tmp_path / 'sub').mkdir()
+    for _ in range(2):   # a gif path with a folder is used as given, twice over
+        r = cli('--n_clusters', 3, '--gif', tmp_path / 'sub' / 'x.gif', '--output_dir', tmp_path / 'o', '--quiet')
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / 'sub' / 'x.gif').exists() and not [p for p in (tmp_path / 'o').iterdir() if p.suffix == '.gif']
+    assert cli('--find_num_clusters_range', 2, 3, '--output_dir', tmp_path / 'o', '--quiet').returncode == 0
+    assert (tmp_path / 'o' / 'selection.csv').exists()
+    assert cli('--n_clusters', 2, '--output_dir', tmp_path / 'o', '--quiet').returncode == 0
+    assert not (tmp_path / 'o' / 'selection.csv').exists() and not (tmp_path / 'o' / 'bic.png').exists()
+    for args, msg in [(['--model', tmp_path / 'o' / 'model.npz'], 'needs --data_path'),
+                      (['--model', tmp_path / 'o' / 'model.npz', '--data_path', tmp_path / 'one.npy', '--covariance_type', 'diag'], 'would be ignored'),
+                      (['--n_clusters', 2, '--criterion', 'aic'], '--criterion chooses'),
+                      (['--find_num_clusters_range', 2, 500, '--data_path', tmp_path / 'one.npy'], 'more than the number of samples')]:
+        r = cli(*args, '--output_dir', tmp_path / 'bad')
+        assert r.returncode == 2 and msg in r.stderr, r.stderr
+    assert (tmp_path / 'o' / 'model.npz').exists()
+    r = cli('--model', tmp_path / 'o' / 'model.npz', '--data_path', tmp_path / 'huge.npy', '--output_dir', tmp_path / 'o', '--quiet')
+    assert (tmp_path / 'o' / 'model.npz').exists()                         # applying a model never removes it
