@@ -150,3 +150,17 @@ def test_every_init_fits_as_well_as_sklearn(init, ct):
         ours = GaussianMixture(4, covariance_type=ct, init_params=init, n_init=3, max_iter=300, random_state=0).fit(X)
         sk = SkGM(4, covariance_type=ct, init_params=init, n_init=3, max_iter=300, random_state=0).fit(X)
     assert ours.score(X) >= sk.score(X) - 0.02
+
+
+@pytest.mark.parametrize('ct', TYPES)
+def test_warm_start_like_sklearn(ct):
+    "warm_start=True: a second fit continues from the first, as scikit-learn's does."
+    X = datasets.load_iris().data
+    init = _start(X, 3, ct)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        sk = SkGM(3, covariance_type=ct, max_iter=3, tol=1e-9, warm_start=True, **init)
+        ours = GaussianMixture(3, covariance_type=ct, max_iter=3, tol=1e-9, warm_start=True, **init)
+        for _ in range(3):
+            sk.fit(X); ours.fit(X)
+            _assert_same(ours, sk, X)
