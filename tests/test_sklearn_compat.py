@@ -51,3 +51,26 @@ def test_package_never_imports_sklearn_nor_dask(tmp_path):
             "assert not [m for m in sys.modules if m.startswith('dask')], 'dask was imported without a Dask array'\n")
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_float32_data_gives_float32_parameters_and_sklearn_warning():
+    from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
+    X = make_example()[0].astype(np.float32)
+    with pytest.warns(SkConvergenceWarning, match='did not converge'):
+        gm = GaussianMixture(4, max_iter=1, tol=0, random_state=0).fit(X)
+    for a in ['weights_', 'means_', 'covariances_', 'precisions_cholesky_', 'precisions_']:
+        assert getattr(gm, a).dtype == np.float32
+    g64 = GaussianMixture(4, max_iter=1, tol=0, random_state=0).fit(X.astype(np.float64))
+    np.testing.assert_allclose(gm.means_, g64.means_, rtol=1e-6)
+
+
+def test_init_errors_name_the_parameter_as_sklearn():
+    X = make_example()[0]
+    for kw, msg in [(dict(weights_init=[[0.5], [0.5]]), "The parameter 'weights' should have the shape of (2,)"),
+                    (dict(weights_init=[0.2, 0.2]), "The parameter 'weights' should be normalized"),
+                    (dict(means_init=np.zeros((3, 2))), "The parameter 'means' should have the shape of (2, 2)"),
+                    (dict(precisions_init=-np.ones(2), covariance_type='spherical'), "'spherical precision' should be positive")]:
+        with pytest.raises(ValueError, match=msg.replace('(', r'\(').replace(')', r'\)')):
+            GaussianMixture(2, **kw).fit(X)
+    with pytest.raises(ValueError, match="Invalid value for 'n_samples'"):
+        GaussianMixture(2).fit(X).sample(0)
