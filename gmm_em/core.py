@@ -12,8 +12,9 @@ from scipy.cluster.vq import kmeans2
 from threadpoolctl import threadpool_limits
 from . import __version__
 from .stats import *
-from .stats import _residuals
+from .stats import _residuals, _ILL_DEFINED
 from .data import *
+from .init import *
 
 # %% auto #0
 __all__ = ['INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'ConvergenceWarning', 'convergence_warning_class',
@@ -31,6 +32,38 @@ def convergence_warning_class():
     sk = sys.modules.get('sklearn.exceptions')   # never imported here
     if sk is None: return ConvergenceWarning
     return type('ConvergenceWarning', (ConvergenceWarning, sk.ConvergenceWarning), {'__module__': __name__})
+
+class DegenerateWarning(UserWarning):
+    "A fitted component holds too few rows for its covariance, or its covariance is singular or at the regularisation floor."
+
+MIN_ROWS = {'full': lambda d: d + 1, 'tied': lambda d: 2, 'diag': lambda d: 2, 'spherical': lambda d: 2}
+SINGULAR = 1e-13    # a covariance with eigenvalues below this fraction of the data's variance is singular
+
+def degenerate_reasons(weights:np.ndarray, # (k,)
+                       means:np.ndarray, # (k, d)
+                       covariances:np.ndarray, # shaped per covariance type
+                       covariance_type:str, # one of `COVARIANCE_TYPES`
+                       n_samples:float, # rows the fit saw
+                       reg_covar=0.): # the regularisation added to the diagonals (a number or one per feature)
+    "Why a fitted mixture is degenerate, one line per component, or `[]`: too few rows for its covariance, a singular covariance, or one pinned at the `reg_covar` floor."
+    w, m = np.asarray(weights, dtype=np.float64), np.asarray(means, dtype=np.float64)
+    (k, d), ct = m.shape, covariance_type
+    C = full_covariances(covariances, ct, k, d)
+    mu = w @ m
+    total = np.einsum('k,kij->ij', w, C) + np.einsum('k,ki,kj->ij', w, m - mu, m - mu)   # the data's covariance
+    v = np.maximum(np.diag(total), np.finfo(np.float64).tiny)
+    reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
+    need, out = MIN_ROWS[ct](d), []
+    for j in range(k):
+        rows = w[j]*n_samples
+        if rows < need:
+            out.append(f"component {j} holds {rows:.3g} rows; its {ct} covariance needs {need}"); continue
+        if (reg > 0).all():
+            lo = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(reg, reg)))[0]
+            if lo <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)"); continue
+        ev = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(v, v)))
+        if not ev[0] > SINGULAR*max(1., ev[-1]): out.append(f"component {j}'s covariance is singular")
+    return out
 
 class NotFittedError(ValueError, AttributeError):
     "The model is used before `fit`."
@@ -76,7 +109,9 @@ def check_random_state(random_state): # None, int, `np.random.RandomState` or `n
 # %% ../nbs/02_core.ipynb #df1f7fe9
 INIT_SAMPLE_SIZE = 200_000   # rows the initialisation may look at
 KMEANS_SAMPLE_SIZE = 30_000  # rows k-means places the starting centres on
-INIT_METHODS = ('kmeans', 'k-means++', 'random', 'random_from_data')
+INIT_METHODS = ('kmeans', 'k-means++', 'random', 'random_from_data', 'hc', 'multistart')
+MULTISTART_KMEANS = 2   # k-means starts beside the hierarchical one in 'multistart'
+SHORT_ITER = 10         # EM iterations of each 'multistart' candidate before the best is continued
 
 def kmeans_plusplus(X:np.ndarray, # points, (n, d)
                     k:int, # how many seeds
@@ -222,6 +257,12 @@ def _check_float(name, v):
     if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not v >= 0:
         raise ValueError(f"{name} must be a number >= 0; got {v!r}")
 
+def _check_reg(reg, d):
+    if np.ndim(reg) == 0: return _check_float('reg_covar', reg)
+    r = np.asarray(reg, dtype=np.float64)
+    if r.shape != (d,) or not (np.isfinite(r).all() and (r >= 0).all()):
+        raise ValueError(f"reg_covar must be a number >= 0 or {d} numbers >= 0 (one per feature); got shape {r.shape}")
+
 def _check_init_array(name, a, shape):
     if a is None: return None
     a = np.asarray(a, dtype=np.float64)
@@ -236,7 +277,7 @@ def _prec_shape(covariance_type, k, d):
 def _check_parameters(self:GaussianMixture, n_samples, n_features):
     _check_int('n_components', self.n_components, 1); _check_int('max_iter', self.max_iter, 0)
     _check_int('n_init', self.n_init, 1); _check_int('verbose', self.verbose, 0); _check_int('verbose_interval', self.verbose_interval, 1)
-    _check_float('tol', self.tol); _check_float('reg_covar', self.reg_covar)
+    _check_float('tol', self.tol); _check_reg(self.reg_covar, n_features)
     check_covariance_type(self.covariance_type)
     if self.block_rows is not None: _check_int('block_rows', self.block_rows, 1)
     if self.dtype is not None and np.dtype(self.dtype) not in (np.float32, np.float64):
@@ -260,6 +301,12 @@ def _check_parameters(self:GaussianMixture, n_samples, n_features):
     except ValueError:
         raise ValueError(f"'{ct} precision' should be " + ('symmetric, positive-definite' if ct in ('full', 'tied') else 'positive')) from None
     return w, m, pc
+
+def _reg(self:GaussianMixture):
+    "`reg_covar` as a float or a float64 array of one value per feature."
+    return float(self.reg_covar) if np.ndim(self.reg_covar) == 0 else np.asarray(self.reg_covar, dtype=np.float64)
+
+GaussianMixture._reg = _reg
 
 GaussianMixture._check_parameters = _check_parameters
 
@@ -291,18 +338,41 @@ def _initial_params(self:GaussianMixture, src, sample, sample_rows, rng, w0, m0,
     if self.init_params == 'kmeans':
         sub = sample if len(sample) <= KMEANS_SAMPLE_SIZE else sample[np.sort(rng.choice(len(sample), KMEANS_SAMPLE_SIZE, replace=False))]
         stats = self._init_pass(src, _nearest, kmeans(sub, k, rng))
+    elif self.init_params == 'hc':
+        return self._hc_start(sample, rng)
     elif self.init_params == 'random':
         stats = self._init_pass(src, _uniform(int(rng.integers(2**63)), k), np.broadcast_to(sample.mean(0), (k, src.n_features)).copy())
     else:
         j = (kmeans_plusplus(sample, k, rng) if self.init_params == 'k-means++'
              else rng.choice(len(sample), size=k, replace=False))
         stats = self._init_pass(src, _onehot_rows(sample_rows[j], k), sample[j])
-    w, m, c = m_step(stats, ct, self.reg_covar, init=True)
+    w, m, c = m_step(stats, ct, self._reg(), init=True)
     if w0 is not None: w = w0
     if m0 is not None: m = m0
     return w, m, c, (precision_cholesky(c, ct) if pc0 is None else pc0)
 
 GaussianMixture._initial_params = _initial_params
+
+def _hc_start(self:GaussianMixture, sample, rng):
+    "Parameters of the hierarchical partition of at most `HC_SAMPLE_SIZE` sampled rows (quantile groups for one feature)."
+    k, ct = self.n_components, self.covariance_type
+    sub = sample if len(sample) <= HC_SAMPLE_SIZE else sample[np.sort(rng.choice(len(sample), HC_SAMPLE_SIZE, replace=False))]
+    lab = hc_labels(svd_scale(sub), k)
+    return start_from_labels(sub, lab, k, ct, self._reg())
+
+def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng):
+    "The starts `'multistart'` tries: the hierarchical one (and quantile groups for one feature) and `MULTISTART_KMEANS` k-means."
+    k, ct = self.n_components, self.covariance_type
+    starts = [self._hc_start(sample, rng)]
+    if src.n_features == 1: starts.append(start_from_labels(sample, quantile_labels(sample[:, 0], k), k, ct, self._reg()))
+    saved = self.init_params
+    try:
+        self.init_params = 'kmeans'
+        for _ in range(MULTISTART_KMEANS): starts.append(self._initial_params(src, sample, sample_rows, rng, None, None, None))
+    finally: self.init_params = saved
+    return starts
+
+GaussianMixture._hc_start, GaussianMixture._candidate_starts = _hc_start, _candidate_starts
 
 # %% ../nbs/02_core.ipynb #e3e593d5
 def progress_bar(total:int, # number of steps
@@ -318,18 +388,19 @@ def progress_bar(total:int, # number of steps
     from tqdm.auto import tqdm
     return tqdm(total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
 
-def _run(self:GaussianMixture, src, params, lower_bound=-np.inf):
-    "EM from `params`; return `(params, steps, lower_bounds, converged, seconds per iteration)`."
+def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None):
+    "EM from `params` (at most `max_iter` iterations, default `self.max_iter`); return `(params, steps, lower_bounds, converged, seconds per iteration)`."
     w, m, c, pc = params
     n, ct, steps, bounds, converged, secs = src.n_samples, self.covariance_type, [], [], False, []
-    bar = progress_bar(self.max_iter, f"EM k={self.n_components}", bool(self.progress))
+    max_iter = self.max_iter if max_iter is None else max_iter
+    bar = progress_bar(max_iter, f"EM k={self.n_components}", bool(self.progress) and max_iter > SHORT_ITER)
     try:
-        for it in range(1, self.max_iter + 1):
+        for it in range(1, max_iter + 1):
             t0 = time.perf_counter()
             prev, st = lower_bound, self._pass(src, w, m, pc)
             lower_bound = st.ll/n
             steps.append((w, m, c, lower_bound)); bounds.append(lower_bound)
-            w, m, c = m_step(st, ct, self.reg_covar)
+            w, m, c = m_step(st, ct, self._reg())
             pc = precision_cholesky(c, ct)
             secs.append(time.perf_counter() - t0)
             bar.update(); bar.set_postfix_str(f"loglik {lower_bound:.5f}")
@@ -340,13 +411,49 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf):
 
 GaussianMixture._run = _run
 
+def _multistart(self:GaussianMixture, src, starts, to_beat=-np.inf):
+    "`SHORT_ITER` EM iterations from every start; the best is continued to convergence (the next best too while the result is degenerate); none is continued that cannot reach `to_beat`. Returns what `_run` returns, or `None`."
+    runs = []
+    for s in starts:
+        if s is None: continue
+        try: runs.append(self._run(src, s, max_iter=min(SHORT_ITER, self.max_iter)))
+        except ValueError: pass    # a start whose covariance is ill-defined
+    if not runs: raise ValueError(_ILL_DEFINED)
+    n, reg = src.n_samples, self._reg()
+    def rank(r):   # non-degenerate first, then by log-likelihood
+        (w, m, c, _), bounds = r[0], r[2]
+        return (bool(degenerate_reasons(w, m, c, self.covariance_type, n, reg)), -(bounds[-1] if bounds else -np.inf))
+    best = None
+    for params, steps, bounds, converged, secs in sorted(runs, key=rank)[:3]:
+        gain = bounds[-1] - bounds[-2] if len(bounds) > 1 else np.inf
+        if bounds[-1] + 20*gain < to_beat: continue   # out of reach at its present pace
+        if not (converged or len(steps) >= self.max_iter):
+            params, s2, b2, converged, t2 = self._run(src, params, bounds[-1], max_iter=self.max_iter - len(steps))
+            steps, bounds, secs = steps + s2, bounds + b2, secs + t2
+        r = (params, steps, bounds, converged, secs)
+        if best is None or rank(r) < rank(best): best = r
+        if not rank(best)[0]: break
+    return best
+
+GaussianMixture._multistart = _multistart
+
+def _with_chol(start, covariance_type):
+    "A start `(weights, means, covariances)` with its precision factors (`None` if a covariance is not positive definite)."
+    if len(start) == 4: return start
+    w, m, c = start
+    try: return w, m, c, precision_cholesky(c, covariance_type)
+    except ValueError: return None
+
 # %% ../nbs/02_core.ipynb #c765bb43
 def fit(self:GaussianMixture, X, # data: array-like (n_samples, n_features), a `.npy` path or a `Source`
         y=None): # ignored
     "Fit the mixture with EM; return self."
     with threadpool_limits(limits=1, user_api='blas'): return self._fit(X)
 
-def _fit(self:GaussianMixture, X, y=None):
+def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, covariances)` for 'multistart'
+         own:bool=True, # False: 'multistart' tries `starts` only
+         to_beat:float=-np.inf): # 'multistart' continues no start that cannot reach this mean log-likelihood
+
     t0 = time.perf_counter()
     src = as_source(X)
     n, d = src.n_samples, src.n_features
@@ -358,8 +465,14 @@ def _fit(self:GaussianMixture, X, y=None):
     best = None
     for i in range(1 if warm else self.n_init):
         if warm: start, lb0 = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_), self.lower_bound_
+        elif self.init_params == 'multistart' and (w0 is None or m0 is None or pc0 is None):
+            start = (self._candidate_starts(src, sample, rows, rng) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
         else: start, lb0 = self._initial_params(src, sample, rows, rng, w0, m0, pc0), -np.inf
-        params, steps, bounds, converged, secs = self._run(src, start, lb0)
+        if isinstance(start, list):
+            r = self._multistart(src, start, to_beat)
+            if r is None: return None
+            params, steps, bounds, converged, secs = r
+        else: params, steps, bounds, converged, secs = self._run(src, start, lb0)
         lb = bounds[-1] if bounds else -np.inf
         if self.verbose: print(f"init {i + 1}/{self.n_init}: {len(steps)} iterations, log-likelihood {lb:.6f}", file=sys.stderr)
         if best is None or lb > best[0]: best = (lb, params, steps, bounds, converged, secs)
@@ -373,6 +486,11 @@ def _fit(self:GaussianMixture, X, y=None):
     self.n_features_in_ = d
     final_ll = self._pass(src, w, m, pc).ll/n
     self.history_ = FitHistory.from_steps(self.covariance_type, steps + [(w, m, c, final_ll)])
+    self.n_samples_fit_ = n
+    self.degenerate_ = degenerate_reasons(w, m, c, self.covariance_type, n, self._reg())
+    if self.degenerate_ and self.max_iter > 0:
+        warnings.warn(f"degenerate fit: {self.degenerate_[0]}" + (f" (and {len(self.degenerate_) - 1} more)" if len(self.degenerate_) > 1 else '')
+                      + ": fewer components, or another covariance type, describe these data better", DegenerateWarning)
     if src.dtype == np.float32:   # as scikit-learn: float32 data, float32 parameters (computed in float64)
         for a in ('weights_', 'means_', 'covariances_', 'precisions_cholesky_', 'precisions_'):
             setattr(self, a, getattr(self, a).astype(np.float32))
@@ -440,7 +558,11 @@ def fit_predict(self:GaussianMixture, X, y=None):
     "Fit, then label the training rows."
     return self.fit(X).predict(X)
 
-for f in (_rowwise, predict_proba, predict, score_samples, score, fit_predict): setattr(GaussianMixture, f.__name__, f)
+def uncertainty(self:GaussianMixture, X):
+    "Uncertainty of each row's label, `1 - max_k r_k`: 0 when one component has it all, up to `1 - 1/k`."
+    return self._rowwise(X, lambda r, l: 1 - r.max(axis=0))
+
+for f in (_rowwise, predict_proba, predict, score_samples, score, fit_predict, uncertainty): setattr(GaussianMixture, f.__name__, f)
 
 # %% ../nbs/02_core.ipynb #0362c2ab
 def _n_parameters(self:GaussianMixture):
@@ -451,12 +573,22 @@ def bic(self:GaussianMixture, X):
     n = as_source(X).n_samples
     return information_criterion(self.score(X), n, self._n_parameters(), 'bic')
 
+def icl(self:GaussianMixture, X):
+    "Integrated completed likelihood on `X` (mclust's ICL, our sign): BIC $- 2\\sum_i \\log r_{i,\\hat k_i}$, the BIC plus twice the classification entropy of the labels."
+    src = self._check_fitted(X)
+    def f(start, b):
+        check_finite(b, start, src.what)
+        r, lp = e_step(b, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type)
+        with np.errstate(divide='ignore'): return np.array([lp.sum(), np.log(r.max(axis=0)).sum(), len(b)])
+    ll, ent, n = src.map_reduce(f, self._block_rows(src))
+    return information_criterion(ll/n, int(n), self._n_parameters(), 'bic') - 2*ent
+
 def aic(self:GaussianMixture, X):
     "Akaike information criterion on `X`, $-2\\log L + 2p$."
     n = as_source(X).n_samples
     return information_criterion(self.score(X), n, self._n_parameters(), 'aic')
 
-for f in (_n_parameters, bic, aic): setattr(GaussianMixture, f.__name__, f)
+for f in (_n_parameters, bic, icl, aic): setattr(GaussianMixture, f.__name__, f)
 
 # %% ../nbs/02_core.ipynb #403f5cec
 def sample(self:GaussianMixture, n_samples:int=1): # number of points to draw

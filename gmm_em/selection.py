@@ -9,23 +9,31 @@ from dataclasses import dataclass
 import numpy as np
 from .stats import COVARIANCE_TYPES, check_covariance_type
 from .data import as_source
-from .core import GaussianMixture, ConvergenceWarning, information_criterion, progress_bar
+from threadpoolctl import threadpool_limits
+from .data import Source
+from .init import split_starts, merge_starts, convert_start
+from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
 
 # %% auto #0
-__all__ = ['COLUMNS', 'SearchResult', 'search', 'plot_criterion']
+__all__ = ['COLUMNS', 'CRITERIA', 'SearchResult', 'SEARCH_DEFAULTS', 'RELATIVE_REG', 'column_variances', 'search', 'plot_criterion']
 
 # %% ../nbs/03_selection.ipynb #8d5390c1
-COLUMNS = ('k', 'covariance_type', 'log_likelihood', 'bic', 'aic', 'n_iter', 'converged', 'seconds')
+COLUMNS = ('k', 'covariance_type', 'log_likelihood', 'bic', 'aic', 'icl', 'n_iter', 'converged', 'degenerate', 'seconds')
+CRITERIA = ('bic', 'aic', 'icl')
 
 @dataclass
 class SearchResult:
-    "Every fitted model of a search, its table of criteria, and the best model."
-    rows: list          # one dict per model, keys `COLUMNS`
+    "Every fitted model of a search, its table of criteria, and the best model (degenerate fits are never chosen)."
+    rows: list          # one dict per model, keys `COLUMNS`; `degenerate` is '' or why the fit is degenerate
     models: dict        # (k, covariance_type) -> fitted GaussianMixture
-    criterion: str      # 'bic' or 'aic'
+    criterion: str      # 'bic', 'aic' or 'icl'
 
     @property
-    def best_row(self): return min(self.rows, key=lambda r: r[self.criterion])
+    def candidates(self):
+        "The rows a best model may be chosen from: the non-degenerate ones (all rows if every fit is degenerate)."
+        return [r for r in self.rows if not r['degenerate']] or self.rows
+    @property
+    def best_row(self): return min(self.candidates, key=lambda r: r[self.criterion])
     @property
     def best(self):
         "The model with the lowest criterion."
@@ -33,6 +41,16 @@ class SearchResult:
         return self.models[(r['k'], r['covariance_type'])]
     @property
     def covariance_types(self): return list(dict.fromkeys(r['covariance_type'] for r in self.rows))
+    @property
+    def warnings(self):
+        "What a user should know about the choice: a best k at the edge of the range, every fit degenerate."
+        out, ks, b = [], sorted({r['k'] for r in self.rows}), self.best_row
+        if all(r['degenerate'] for r in self.rows): out.append("every fitted model is degenerate: the chosen one too")
+        if len(ks) > 1 and b['k'] == ks[-1]:
+            out.append(f"the best k ({b['k']}) is the largest tried: search a wider range, larger k may be better")
+        elif len(ks) > 1 and b['k'] == ks[0] > 1:
+            out.append(f"the best k ({b['k']}) is the smallest tried: search a wider range, smaller k may be better")
+        return out
 
     def column(self, name, covariance_type=None):
         "One column of the table as an array (rows of one covariance type if given)."
@@ -45,44 +63,101 @@ class SearchResult:
 
     def __str__(self):
         best = self.best_row
-        lines = [f"{'k':>3} {'type':>9} {'loglik/n':>10} {'BIC':>12} {'AIC':>12} {'iter':>5} conv"]
+        lines = [f"{'k':>3} {'type':>9} {'loglik/n':>10} {'BIC':>12} {'AIC':>12} {'ICL':>12} {'iter':>5} conv"]
         for r in self.rows:
-            mark = '  <- best' if r is best else ''
-            lines.append(f"{r['k']:>3} {r['covariance_type']:>9} {r['log_likelihood']:>10.4f} {r['bic']:>12.2f} "
-                         f"{r['aic']:>12.2f} {r['n_iter']:>5} {'yes' if r['converged'] else 'NO ':>4}{mark}")
+            na = bool(r['degenerate'])
+            crit = ' '.join(f"{'NA':>12}" if na else f"{r[c]:>12.2f}" for c in CRITERIA)
+            mark = '  <- best' if r is best else '  degenerate' if na else ''
+            lines.append(f"{r['k']:>3} {r['covariance_type']:>9} {r['log_likelihood']:>10.4f} {crit} "
+                         f"{r['n_iter']:>5} {'yes' if r['converged'] else 'NO ':>4}{mark}")
         return '\n'.join(lines)
     __repr__ = __str__
 
 # %% ../nbs/03_selection.ipynb #8e53c8a6
+SEARCH_DEFAULTS = dict(init_params='multistart', tol=1e-7, max_iter=1000)
+NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
+RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
+
+def column_variances(src:Source): # the data
+    "Variance of each feature over all rows (one pass; shifted by the first row, so no digits are lost far from 0)."
+    c = src.scan(np.zeros(1, dtype=np.int64))[0]
+    n, s1, s2 = src.map_reduce(lambda s, b: np.stack([np.full(b.shape[1], len(b)), (b - c).sum(0), ((b - c)**2).sum(0)]), 65536)
+    return np.maximum(s2/n - (s1/n)**2, 0)
+
+def _fit_cell(src, k, ct, params, starts=(), own=True, to_beat=-np.inf):
+    "Fit one (k, covariance type) cell; `None` if no start gives a fit that can reach `to_beat`."
+    gm = GaussianMixture(k, covariance_type=ct, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConvergenceWarning); warnings.simplefilter('ignore', DegenerateWarning)
+        try: return gm._fit(src, starts=starts, own=own, to_beat=to_beat)
+        except ValueError:
+            if own: raise
+            return None
+
+def _rank(gm):
+    "Order of preference among fits of one cell: non-degenerate first, then the higher log-likelihood."
+    return (bool(gm.degenerate_), -float(gm.history_.log_likelihood[-1]) + 1e-9)
+
+def _row(gm, src, seconds):
+    ll, p, n = float(gm.history_.log_likelihood[-1]), gm._n_parameters(), src.n_samples
+    bic = information_criterion(ll, n, p, 'bic')
+    return dict(k=gm.n_components, covariance_type=gm.covariance_type, log_likelihood=ll, bic=bic,
+                aic=information_criterion(ll, n, p, 'aic'), icl=gm.icl(src), n_iter=gm.n_iter_, converged=bool(gm.converged_),
+                degenerate='; '.join(gm.degenerate_), seconds=seconds)
+
+def _neighbour_starts(models, k, ct, others, direction):
+    "Starts for cell (k, ct) from fitted neighbours: splits of k-1 (`direction` +1) or merges of k+1 (-1), and the `others` types at k."
+    out = []
+    if direction > 0 and (k - 1, ct) in models:
+        g = models[(k - 1, ct)]; out += split_starts(g.weights_, g.means_, g.covariances_, ct, NEIGHBOUR_STARTS)
+    if direction < 0 and (k + 1, ct) in models:
+        g = models[(k + 1, ct)]; out += merge_starts(g.weights_, g.means_, g.covariances_, ct, NEIGHBOUR_STARTS)
+    for o in others:
+        if o != ct and (k, o) in models:
+            g = models[(k, o)]; out.append(convert_start(g.weights_, g.means_, g.covariances_, o, ct))
+    return [tuple(np.asarray(a, dtype=np.float64) for a in s) for s in out]
+
 def search(X, # data: array-like, `.npy` path or `Source`
            k_range, # the k to try, e.g. `range(2, 11)`
            covariance_types=('full',), # covariance types to try, or 'auto' for all four
-           criterion:str='bic', # 'bic' or 'aic': which one picks the best model
+           criterion:str='bic', # 'bic', 'aic' or 'icl': which one picks the best model
            progress:bool=False, # progress bars over the grid and each fit's iterations
-           **params): # further `GaussianMixture` parameters (random_state, max_iter, tol, n_init, ...)
-    "Fit a `GaussianMixture` for every k (and covariance type); return a `SearchResult`."
-    if criterion not in ('bic', 'aic'): raise ValueError(f"criterion must be 'bic' or 'aic'; got {criterion!r}")
+           reg_covar:float=RELATIVE_REG, # regularisation, as a fraction of each feature's variance (so units do not matter)
+           neighbours:bool=True, # also start each cell from its fitted neighbours (split k-1, merge k+1, other types at k)
+           **params): # further `GaussianMixture` parameters (random_state, max_iter, tol, init_params, ...)
+    "Fit a `GaussianMixture` for every k (and covariance type), each from its best start; return a `SearchResult`."
+    if criterion not in CRITERIA: raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
     if isinstance(covariance_types, str):
         covariance_types = COVARIANCE_TYPES if covariance_types == 'auto' else (covariance_types,)
     for ct in covariance_types: check_covariance_type(ct)
-    ks = [int(k) for k in k_range]
+    ks = sorted({int(k) for k in k_range})
     if not ks: raise ValueError("k_range is empty")
+    if 'reg_covar' in params: raise ValueError("search takes reg_covar relative to each feature's variance")
     src = as_source(X)
-    rows, models = [], {}
-    bar = progress_bar(len(ks)*len(covariance_types), 'search', progress)
+    if ks[-1] > src.n_samples: raise ValueError(f"k_range goes up to {ks[-1]}, more than the number of samples ({src.n_samples})")
+    v = column_variances(src)
+    params = {**SEARCH_DEFAULTS, **params, 'progress': progress, 'reg_covar': reg_covar*np.where(v > 0, v, 1.)}
+    cells = [(k, ct) for k in ks for ct in covariance_types]
+    rows, models, secs = {}, {}, {}
+    bar = progress_bar(len(cells)*(2 if neighbours else 1), 'search', progress)
+    improved = set()
+    def fit(k, ct, starts, own):
+        t0 = time.perf_counter()
+        old = models.get((k, ct))
+        to_beat = -np.inf if old is None or old.degenerate_ else old.history_.log_likelihood[-1]
+        gm = _fit_cell(src, k, ct, params, starts, own, to_beat)
+        secs[(k, ct)] = secs.get((k, ct), 0.) + time.perf_counter() - t0
+        if gm is not None and (old is None or _rank(gm) < _rank(old)): models[(k, ct)] = gm; improved.add((k, ct))
+        bar.update(); bar.set_postfix_str(f"k={k} {ct}")
     try:
-        for ct in covariance_types:
-            for k in ks:
-                t0 = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter('ignore', ConvergenceWarning)
-                    gm = GaussianMixture(k, covariance_type=ct, progress=progress, **params).fit(src)
-                ll, p, n = float(gm.history_.log_likelihood[-1]), gm._n_parameters(), src.n_samples
-                rows.append(dict(k=k, covariance_type=ct, log_likelihood=ll, bic=information_criterion(ll, n, p, 'bic'),
-                                 aic=information_criterion(ll, n, p, 'aic'), n_iter=gm.n_iter_, converged=bool(gm.converged_),
-                                 seconds=time.perf_counter() - t0))
-                models[(k, ct)] = gm
-                bar.update(); bar.set_postfix_str(f"k={k} {ct} {criterion.upper()}={rows[-1][criterion]:.1f}")
+        with threadpool_limits(limits=1, user_api='blas'):
+            for k, ct in cells:   # k upwards: own starts, splits of k-1, the other types at k
+                fit(k, ct, _neighbour_starts(models, k, ct, covariance_types, +1) if neighbours else (), True)
+            if neighbours:
+                improved.clear()
+                for k, ct in cells[::-1]:   # k downwards: merges of k+1, the types at k that improved
+                    fit(k, ct, _neighbour_starts(models, k, ct, [o for o in covariance_types if (k, o) in improved], -1), False)
+            rows = [_row(models[c], src, secs[c]) for c in cells]
     finally: bar.close()
     return SearchResult(rows, models, criterion)
 
