@@ -11,7 +11,7 @@ from . import __version__
 from .stats import COVARIANCE_TYPES
 from .data import DataError, NpyFileSource, ArraySource, DaskSource, NpyWriter, npy_files_to_dask, make_example, atomic_path
 from .core import GaussianMixture, ConvergenceWarning, information_criterion, INIT_METHODS
-from .selection import search, plot_criterion
+from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATIVE_REG
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'APPLY_OUTPUTS', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'summarize',
@@ -37,14 +37,15 @@ def make_parser():
     p.add_argument('--scheduler', metavar='ADDRESS', help='Dask scheduler to run on (e.g. tcp://host:8786); default: in-process')
     p.add_argument('--covariance_type', default='full', choices=COVARIANCE_TYPES + ('auto',),
                    help='covariance model, or auto to search all four (default: full)')
-    p.add_argument('--criterion', default=None, choices=('bic', 'aic'), help='what picks the best model of a search (default: bic)')
-    p.add_argument('--max_iter', type=int, default=100, help='EM iterations at most (default: 100)')
-    p.add_argument('--tol', type=float, default=1e-3, help='convergence threshold on the mean log-likelihood (default: 1e-3)')
+    p.add_argument('--criterion', default=None, choices=CRITERIA, help='what picks the best model of a search: bic, aic or icl (default: bic)')
+    p.add_argument('--max_iter', type=int, default=SEARCH_DEFAULTS['max_iter'], help=f"EM iterations at most (default: {SEARCH_DEFAULTS['max_iter']})")
+    p.add_argument('--tol', type=float, default=SEARCH_DEFAULTS['tol'], help=f"convergence threshold on the mean log-likelihood (default: {SEARCH_DEFAULTS['tol']:g})")
     p.add_argument('--n_init', type=int, default=1, help='initialisations per model; the best is kept (default: 1)')
-    p.add_argument('--init_params', default='kmeans', choices=INIT_METHODS, help='how EM starts (default: kmeans)')
+    p.add_argument('--init_params', default=SEARCH_DEFAULTS['init_params'], choices=INIT_METHODS,
+                   help=f"how EM starts (default: {SEARCH_DEFAULTS['init_params']}: the hierarchical start and k-means, screened, the best continued; a search also starts each model from its neighbours)")
     p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
     p.add_argument('--output_dir', default='gmm_em_results', help='where to write the results (default: gmm_em_results/)')
-    p.add_argument('--proba', action='store_true', help='also write responsibilities to proba.npy')
+    p.add_argument('--proba', action='store_true', help="also write responsibilities to proba.npy and each row's uncertainty (1 - max responsibility) to uncertainty.npy")
     p.add_argument('--gif', nargs='?', const='clusters.gif', metavar='PATH',
                    help='animate the fit (the best model of a search) as a GIF: a bare file name goes into --output_dir (default clusters.gif), a path is used as given')
     p.add_argument('--gif_frames', type=int, default=60, help='at most this many frames, first and last iteration always included (default: 60)')
@@ -88,7 +89,7 @@ def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     if a.model is not None:
         if a.data_path is None: raise UsageError("--model needs --data_path: the data to label")
         given = [o for o, v in [('--covariance_type', a.covariance_type != 'full'), ('--criterion', a.criterion is not None),
-                                ('--gif', a.gif is not None), ('--init_params', a.init_params != 'kmeans')] if v]
+                                ('--gif', a.gif is not None), ('--init_params', a.init_params != SEARCH_DEFAULTS['init_params'])] if v]
         if given: raise UsageError(f"--model applies a saved model; {', '.join(given)} would be ignored")
     if a.criterion is not None and a.n_clusters is not None and a.covariance_type != 'auto':
         raise UsageError("--criterion chooses among several models: use it with --find_num_clusters_range or --covariance_type auto")
@@ -120,26 +121,32 @@ def dask_client(address:str|None): # scheduler address, or None for none
     finally: client.close()
 
 def _fit(args, src, progress):
-    "Fit or search; return `(model, search result or None)`."
+    "Fit or search; return `(model, its row of the search table, the search result or None for a single model)`."
     params = dict(max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, random_state=args.seed)
     if args.n_clusters is not None:
         if args.n_clusters > src.n_samples:
             raise UsageError(f"--n_clusters {args.n_clusters} is larger than the number of samples ({src.n_samples})")
-        if args.covariance_type != 'auto':
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore', ConvergenceWarning)
-                return GaussianMixture(args.n_clusters, covariance_type=args.covariance_type, progress=progress, **params).fit(src), None
+        if args.covariance_type != 'auto':   # one model: a search of one cell (the same starts and regularisation)
+            res = search(src, [args.n_clusters], args.covariance_type, progress=progress, **params)
+            return res.best, res.best_row, None
         ks = [args.n_clusters]
     else:
         lo, hi = args.find_num_clusters_range
         if hi > src.n_samples: raise UsageError(f"--find_num_clusters_range goes up to {hi}, more than the number of samples ({src.n_samples})")
         ks = range(lo, hi + 1)
     res = search(src, ks, covariance_types=args.covariance_type, criterion=args.criterion, progress=progress, **params)
-    return res.best, res
+    return res.best, res.best_row, res
 
 # %% ../nbs/06_cli.ipynb #edb0c5c6
-def summarize(model, src, args, seconds, result=None):
-    "The `summary.json` record of a fit."
+def fit_warnings(model, row, args, result=None):
+    "What the user should know about a fit: a degenerate model, no convergence, a best k at the edge of the searched range."
+    out = list(result.warnings) if result is not None else []
+    if row['degenerate'] and result is None: out.append(f"degenerate fit: {row['degenerate']}")
+    if not model.converged_: out.append(f"EM did not converge within --max_iter {args.max_iter}")
+    return out
+
+def summarize(model, src, args, seconds, result=None, row=None):
+    "The `summary.json` record of a fit (`row`: the model's row of the search table)."
     ll, n, p = float(model.history_.log_likelihood[-1]), src.n_samples, model._n_parameters()
     s = dict(n_clusters=model.n_components, covariance_type=model.covariance_type, log_likelihood=ll,
              bic=information_criterion(ll, n, p, 'bic'), aic=information_criterion(ll, n, p, 'aic'),
@@ -147,14 +154,18 @@ def summarize(model, src, args, seconds, result=None):
              seconds=round(seconds, 4), data=args.data_path or 'built-in example', mode='fit' if result is None else 'search',
              max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, seed=args.seed,
              weights=model.weights_.tolist(), means=model.means_.tolist(), gmm_em_version=__version__)
+    if row is not None:
+        s.update(icl=row['icl'], degenerate=model.degenerate_, reg_covar=f"{RELATIVE_REG:g} x each feature's variance",
+                 warnings=fit_warnings(model, row, args, result))
     if result is not None:
         s.update(criterion=result.criterion, covariance_types=result.covariance_types,
                  k_range=[min(r['k'] for r in result.rows), max(r['k'] for r in result.rows)])
     return s
 
 # %% ../nbs/06_cli.ipynb #17464f4e
-OUTPUTS = ('summary.json', 'labels.npy', 'model.npz', 'selection.csv', 'bic.png', 'aic.png', 'proba.npy', 'loglik.npy', 'clusters.gif')
-APPLY_OUTPUTS = ('summary.json', 'labels.npy', 'loglik.npy', 'proba.npy')
+OUTPUTS = ('summary.json', 'labels.npy', 'model.npz', 'selection.csv', 'bic.png', 'aic.png', 'icl.png', 'proba.npy',
+           'uncertainty.npy', 'loglik.npy', 'clusters.gif')
+APPLY_OUTPUTS = ('summary.json', 'labels.npy', 'loglik.npy', 'proba.npy', 'uncertainty.npy')
 
 class Staged:
     "Context manager: a staging folder whose files move into `out_dir` (or to `elsewhere[name]`) only on success; files named in `replaces` that the run did not make are removed."
@@ -178,17 +189,18 @@ class Staged:
 
 def write_predictions(stage:Path, # folder to write into
                       model, src, # a fitted model and a data source
-                      proba:bool=False, # also responsibilities, `proba.npy`
+                      proba:bool=False, # also responsibilities, `proba.npy`, and uncertainties, `uncertainty.npy`
                       loglik:bool=False): # also per-row log-likelihood, `loglik.npy`
     "Labels (and optionally responsibilities, log-likelihoods) of every row, in one pass over the blocks; return the total log-likelihood."
     n, k, total = src.n_samples, model.n_components, 0.
     with contextlib.ExitStack() as es:
         labels = es.enter_context(NpyWriter(stage/'labels.npy', (n,), np.int64))
         P = es.enter_context(NpyWriter(stage/'proba.npy', (n, k), np.float64)) if proba else None
+        U = es.enter_context(NpyWriter(stage/'uncertainty.npy', (n,), np.float64)) if proba else None
         L = es.enter_context(NpyWriter(stage/'loglik.npy', (n,), np.float64)) if loglik else None
         for s, r, l in model.e_blocks(src):
             labels.write(s, np.argmax(r, axis=0))
-            if P is not None: P.write(s, r.T)
+            if P is not None: P.write(s, r.T); U.write(s, 1 - r.max(axis=0))
             if L is not None: L.write(s, l)
             total += float(l.sum())
     return total
@@ -209,9 +221,11 @@ def report(summary, out_dir, names, result=None):
     its = f"{s['n_iter']} iteration{'s' if s['n_iter'] != 1 else ''}"
     lines.append(f"k={s['n_clusters']} ({s['covariance_type']}) on {s['n_samples']:,} x {s['n_features']} points: "
                  f"{its}, {conv}, {s['seconds']:.2f} s")
-    lines.append(f"log-likelihood/sample {s['log_likelihood']:.4f}   BIC {s['bic']:.2f}   AIC {s['aic']:.2f}")
+    icl = f"   ICL {s['icl']:.2f}" if 'icl' in s else ''
+    lines.append(f"log-likelihood/sample {s['log_likelihood']:.4f}   BIC {s['bic']:.2f}   AIC {s['aic']:.2f}{icl}")
     lines.append("weights " + ' '.join(f'{w:.3f}' for w in s['weights']))
     if 'gif' in s: lines.append(f"animation: {s['gif']['path']} ({s['gif']['frames']} frames)")
+    lines += [f"warning: {w}" for w in s.get('warnings', [])]
     lines.append(f"wrote {out_dir}/: {', '.join(names)}")
     return '\n'.join(lines)
 
@@ -266,8 +280,8 @@ def run(args):
     with dask_client(args.scheduler):
         if args.model is not None: return apply_model(args, src, out_dir)
         t0 = time.perf_counter()
-        model, result = _fit(args, src, progress)
-        summary = summarize(model, src, args, time.perf_counter() - t0, result)
+        model, row, result = _fit(args, src, progress)
+        summary = summarize(model, src, args, time.perf_counter() - t0, result, row)
         names = _write_fit(out_dir, model, src, summary, result, args)
     if not args.quiet: print(report(summary, out_dir, names, result))
     return summary

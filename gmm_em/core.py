@@ -111,7 +111,9 @@ INIT_SAMPLE_SIZE = 200_000   # rows the initialisation may look at
 KMEANS_SAMPLE_SIZE = 30_000  # rows k-means places the starting centres on
 INIT_METHODS = ('kmeans', 'k-means++', 'random', 'random_from_data', 'hc', 'multistart')
 MULTISTART_KMEANS = 2   # k-means starts beside the hierarchical one in 'multistart'
-SHORT_ITER = 10         # EM iterations of each 'multistart' candidate before the best is continued
+SCREEN_ITER = 3         # EM iterations of every 'multistart' candidate
+SHORT_RUNS = 3          # candidates continued to `SHORT_ITER` iterations
+SHORT_ITER = 10         # EM iterations before the best candidate is continued to convergence
 
 def kmeans_plusplus(X:np.ndarray, # points, (n, d)
                     k:int, # how many seeds
@@ -411,30 +413,43 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None):
 
 GaussianMixture._run = _run
 
+def _extend(self:GaussianMixture, src, run, max_iter):
+    "Continue a run `(params, steps, bounds, converged, secs)` by at most `max_iter` EM iterations."
+    params, steps, bounds, converged, secs = run
+    if converged or max_iter <= 0: return run
+    params, s2, b2, converged, t2 = self._run(src, params, bounds[-1] if bounds else -np.inf, max_iter=max_iter)
+    return params, steps + s2, bounds + b2, converged, secs + t2
+
 def _multistart(self:GaussianMixture, src, starts, to_beat=-np.inf):
-    "`SHORT_ITER` EM iterations from every start; the best is continued to convergence (the next best too while the result is degenerate); none is continued that cannot reach `to_beat`. Returns what `_run` returns, or `None`."
-    runs = []
-    for s in starts:
-        if s is None: continue
-        try: runs.append(self._run(src, s, max_iter=min(SHORT_ITER, self.max_iter)))
-        except ValueError: pass    # a start whose covariance is ill-defined
-    if not runs: raise ValueError(_ILL_DEFINED)
-    n, reg = src.n_samples, self._reg()
+    "Screen the starts: `SCREEN_ITER` EM iterations from each, `SHORT_ITER` for the `SHORT_RUNS` best; the best is continued to convergence (the next best too while the result is degenerate); none is continued that cannot reach `to_beat`. Returns what `_run` returns, or `None`."
+    n, reg, ct = src.n_samples, self._reg(), self.covariance_type
     def rank(r):   # non-degenerate first, then by log-likelihood
         (w, m, c, _), bounds = r[0], r[2]
-        return (bool(degenerate_reasons(w, m, c, self.covariance_type, n, reg)), -(bounds[-1] if bounds else -np.inf))
+        return (bool(degenerate_reasons(w, m, c, ct, n, reg)), -(bounds[-1] if bounds else -np.inf))
+    runs = [(s, [], [], False, []) for s in starts if s is not None]
+    for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, SHORT_RUNS)):
+        out = []
+        for r in runs[:keep]:
+            try: out.append(self._extend(src, r, min(budget, self.max_iter) - len(r[1])))
+            except ValueError: pass    # a start whose covariance is ill-defined
+        runs = sorted(out, key=rank)
+    if not runs: raise ValueError(_ILL_DEFINED)
     best = None
-    for params, steps, bounds, converged, secs in sorted(runs, key=rank)[:3]:
-        gain = bounds[-1] - bounds[-2] if len(bounds) > 1 else np.inf
-        if bounds[-1] + 20*gain < to_beat: continue   # out of reach at its present pace
-        if not (converged or len(steps) >= self.max_iter):
-            params, s2, b2, converged, t2 = self._run(src, params, bounds[-1], max_iter=self.max_iter - len(steps))
-            steps, bounds, secs = steps + s2, bounds + b2, secs + t2
-        r = (params, steps, bounds, converged, secs)
+    for r in runs[:3]:
+        if _reach(r[2]) < to_beat: continue   # out of reach at its present pace
+        r = self._extend(src, r, self.max_iter - len(r[1]))
         if best is None or rank(r) < rank(best): best = r
         if not rank(best)[0]: break
     return best
 
+GaussianMixture._extend = _extend
+
+def _reach(bounds):
+    "A generous guess of where EM's log-likelihood is heading: twice the Aitken extrapolation of the last gains (infinite while they grow)."
+    if len(bounds) < 3: return np.inf
+    g1, g2 = bounds[-2] - bounds[-3], bounds[-1] - bounds[-2]
+    if not (0 <= g2 < g1): return np.inf
+    return bounds[-1] + 2*g2*g1/(g1 - g2)
 GaussianMixture._multistart = _multistart
 
 def _with_chol(start, covariance_type):
@@ -617,8 +632,10 @@ def save(self:GaussianMixture, path): # where to write (`.npz`)
     params = {k: v for k, v in self.get_params().items() if k not in ('weights_init', 'means_init', 'precisions_init')}
     params['random_state'] = params['random_state'] if isinstance(params['random_state'], (int, type(None))) else None
     params['dtype'] = None if params['dtype'] is None else np.dtype(params['dtype']).name
+    params['reg_covar'] = np.asarray(params['reg_covar'], dtype=np.float64).tolist()   # a number, or one per feature
     meta = dict(format=_FORMAT, version=__version__, params=params, converged=bool(self.converged_),
-                n_iter=int(self.n_iter_), lower_bound=float(self.lower_bound_), n_features_in=int(self.n_features_in_))
+                n_iter=int(self.n_iter_), lower_bound=float(self.lower_bound_), n_features_in=int(self.n_features_in_),
+                n_samples_fit=int(getattr(self, 'n_samples_fit_', 0)), degenerate=list(getattr(self, 'degenerate_', [])))
     h = self.history_
     arrays = dict(weights=self.weights_, means=self.means_, covariances=self.covariances_,
                   precisions_cholesky=self.precisions_cholesky_, lower_bounds=np.asarray(self.lower_bounds_, dtype=np.float64),
@@ -650,6 +667,7 @@ def load(path): # a file written by `GaussianMixture.save`
         gm.history_ = FitHistory(gm.covariance_type, z['history_weights'], z['history_means'],
                                  z['history_covariances'], z['history_log_likelihood'])
         gm.saved_version_ = meta['version']
+        gm.n_samples_fit_, gm.degenerate_ = meta.get('n_samples_fit', 0), list(meta.get('degenerate', []))
     return gm
 
 GaussianMixture.load = staticmethod(load)

@@ -2,7 +2,8 @@ from __future__ import annotations
 import numpy as np
 from .stats import stats_from_resp, m_step, precision_cholesky
 import hashlib
-from scipy.cluster.hierarchy import linkage, cut_tree, fcluster
+from scipy.cluster.hierarchy import linkage
+from scipy.spatial.distance import pdist, squareform
 
 HC_SAMPLE_SIZE = 2000   # rows the hierarchical start looks at (mclust's `subset`)
 
@@ -17,24 +18,89 @@ def svd_scale(X:np.ndarray): # rows (n, d)
     s = np.where(s > s[0]*1e-12, s, np.inf) if len(s) else s
     return Z @ vt.T / np.sqrt(s)
 
-_LINKAGE = {}   # the last trees built, by a digest of their rows: a search cuts one tree at every k
+def _det_upper(U, p):
+    "Determinants of symmetric p x p matrices given by their upper triangles `U (m, p(p+1)/2)` (row-major order)."
+    if p == 1: return U[:, 0]
+    if p == 2: return U[:, 0]*U[:, 2] - U[:, 1]**2
+    if p == 3:
+        a, b, c, d, e, f = U.T
+        return a*(d*f - e*e) - b*(b*f - e*c) + c*(b*e - d*c)
+    iu, ju = np.triu_indices(p)
+    A = np.empty((len(U), p, p)); A[:, iu, ju] = U; A[:, ju, iu] = U
+    if p == 4:   # Laplace expansion in the 2 x 2 minors of rows (0, 1) and (2, 3)
+        m = lambda r, i, j: A[:, r, i]*A[:, r + 1, j] - A[:, r, j]*A[:, r + 1, i]
+        return (m(0, 0, 1)*m(2, 2, 3) - m(0, 0, 2)*m(2, 1, 3) + m(0, 0, 3)*m(2, 1, 2)
+                + m(0, 1, 2)*m(2, 0, 3) - m(0, 1, 3)*m(2, 0, 2) + m(0, 2, 3)*m(2, 0, 1))
+    return np.linalg.det(A)
 
-def ward_tree(Z:np.ndarray): # rows to cluster
-    "Ward's agglomerative tree of the rows (scipy's `linkage`), cached for the rows last seen."
-    key = hashlib.sha1(np.ascontiguousarray(Z).view(np.uint8)).hexdigest() + str(Z.shape)
-    if key not in _LINKAGE:
-        if len(_LINKAGE) >= 4: _LINKAGE.pop(next(iter(_LINKAGE)))
-        _LINKAGE[key] = linkage(Z, 'ward')
-    return _LINKAGE[key]
+def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sample)`
+    "Merges `(a, b)`, b into a, of model-based agglomerative clustering from singletons, each the pair whose merge costs least in mclust's VVV criterion (`hcVVV`)."
+    Z = np.asarray(Z, dtype=np.float64)
+    n, p = Z.shape
+    iu, ju = np.triu_indices(p)
+    diag = np.nonzero(iu == ju)[0]
+    alpha = max(((Z - Z.mean(0))**2).sum()/(n*p), np.finfo(np.float64).eps)
+    cnt, mean, W = np.ones(n), Z.copy(), np.zeros((n, len(iu)))   # W: upper triangles of the scatter matrices
+    T, active = np.full(n, np.log(alpha)), np.ones(n, bool)
+    def terms(nn, U):   # T of clusters with nn rows and scatter upper triangles U
+        t = (U[:, diag].sum(1) + alpha)/nn
+        big = nn > p
+        if big.any(): t[big] += np.sqrt(np.maximum(_det_upper(U[big]/nn[big, None], p), 0))
+        return nn*np.log(t)
+    def merged(a, js):   # sizes and scatter of a merged with each of js
+        nn = cnt[a] + cnt[js]
+        dm = mean[js] - mean[a]
+        return nn, W[a] + W[js] + (cnt[a]*cnt[js]/nn)[:, None]*dm[:, iu]*dm[:, ju]
+    D = squareform(2*np.log((pdist(Z, 'sqeuclidean')/2 + alpha)/2) - 2*np.log(alpha)) if n > 1 else np.zeros((1, 1))
+    np.fill_diagonal(D, np.inf)
+    rowarg = np.argmin(D, axis=1); rowmin = D[np.arange(n), rowarg]
+    merges = []
+    for _ in range(n - 1):
+        a = int(np.argmin(rowmin)); b = int(rowarg[a])
+        a, b = min(a, b), max(a, b)
+        merges.append((a, b))
+        nn, U = merged(a, np.array([b]))
+        W[a], T[a] = U[0], terms(nn, U)[0]
+        mean[a] = (cnt[a]*mean[a] + cnt[b]*mean[b])/nn[0]; cnt[a] = nn[0]
+        active[b] = False; D[b, :] = D[:, b] = rowmin[b] = np.inf
+        js = np.nonzero(active)[0]; js = js[js != a]
+        if not len(js): break
+        nn, U = merged(a, js)
+        c = terms(nn, U) - T[a] - T[js]
+        D[a, js] = D[js, a] = c
+        j = int(np.argmin(c)); rowmin[a], rowarg[a] = c[j], js[j]
+        stale = js[(rowarg[js] == a) | (rowarg[js] == b)]
+        better = c < rowmin[js]
+        rowmin[js[better]], rowarg[js[better]] = c[better], a
+        if len(stale):
+            r = np.argmin(D[stale], axis=1); rowmin[stale], rowarg[stale] = D[stale, r], r
+    return merges
+
+_TREES = {}   # the last trees built, by a digest of their rows: a search cuts one tree at every k
 
 def hc_labels(Z:np.ndarray, # rows to cluster, e.g. `svd_scale(sample)`
               k:int): # the number of groups wanted
-    "A partition of the rows into `k` groups, cut from Ward's agglomerative tree."
-    if len(Z) < 2 or k <= 1: return np.zeros(len(Z), dtype=np.int64)
-    L = ward_tree(Z)
-    lab = fcluster(L, k, 'maxclust') - 1
-    if lab.max() + 1 != k: lab = cut_tree(L, n_clusters=[k])[:, 0]   # ties in the merge heights
-    return lab.astype(np.int64)
+    "A partition of the rows into `k` groups: the first `n - k` merges of `hc_merges` (Ward's tree when there are no more rows than columns)."
+    n = len(Z)
+    if n < 2 or k <= 1: return np.zeros(n, dtype=np.int64)
+    key = hashlib.sha1(np.ascontiguousarray(Z).view(np.uint8)).hexdigest() + str(Z.shape)
+    if key not in _TREES:
+        if len(_TREES) >= 4: _TREES.pop(next(iter(_TREES)))
+        if n > Z.shape[1]: _TREES[key] = hc_merges(Z)
+        else: _TREES[key] = [(int(min(i, j)), int(max(i, j))) for i, j in _ward_merges(Z)]
+    lab = np.arange(n)
+    for a, b in _TREES[key][:n - k]: lab[lab == b] = a
+    return np.unique(lab, return_inverse=True)[1].astype(np.int64)
+
+def _ward_merges(Z):
+    "Ward's merges as pairs of the smallest row of each group (scipy's linkage)."
+    L = linkage(Z, 'ward')
+    rep = list(range(len(Z)))
+    out = []
+    for i, j, _, _ in L:
+        a, b = rep[int(i)], rep[int(j)]
+        out.append((a, b)); rep.append(min(a, b))
+    return out
 
 def quantile_labels(x:np.ndarray, # one column, (n,)
                     k:int): # groups

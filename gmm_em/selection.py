@@ -76,6 +76,7 @@ class SearchResult:
 # %% ../nbs/03_selection.ipynb #8e53c8a6
 SEARCH_DEFAULTS = dict(init_params='multistart', tol=1e-7, max_iter=1000)
 NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
+GAIN = 0.01           # a neighbour's start replaces a cell's fit only if it can raise the log-likelihood by this much
 RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
 
 def column_variances(src:Source): # the data
@@ -144,7 +145,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
     def fit(k, ct, starts, own):
         t0 = time.perf_counter()
         old = models.get((k, ct))
-        to_beat = -np.inf if old is None or old.degenerate_ else old.history_.log_likelihood[-1]
+        to_beat = -np.inf if old is None or old.degenerate_ else old.history_.log_likelihood[-1] + GAIN/src.n_samples
         gm = _fit_cell(src, k, ct, params, starts, own, to_beat)
         secs[(k, ct)] = secs.get((k, ct), 0.) + time.perf_counter() - t0
         if gm is not None and (old is None or _rank(gm) < _rank(old)): models[(k, ct)] = gm; improved.add((k, ct))

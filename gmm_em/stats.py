@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_stats.ipynb #dbd5bf6e
 from __future__ import annotations
-import threading
+import functools, threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import numpy as np
@@ -242,6 +242,12 @@ class Plan:
     @property
     def exact(self): return not self.kappa <= COND_MAX   # also true for NaN
 
+@functools.lru_cache(maxsize=64)
+def _triu(d):
+    "Row and column indices of the upper triangle of a d x d matrix (cached: every iteration needs them)."
+    iu, ju = np.triu_indices(d)
+    return iu, ju, np.where(iu == ju, 1., 2.), iu == ju
+
 def _precisions(prec_chol, covariance_type, k, d):
     U = np.asarray(prec_chol, dtype=np.float64)
     if covariance_type == 'full': return U @ np.swapaxes(U, 1, 2)
@@ -263,8 +269,8 @@ def make_plan(weights:np.ndarray, # (k,)
     ld = np.broadcast_to(log_det_cholesky(np.asarray(prec_chol, dtype=np.float64), covariance_type, d), (k,))
     with np.errstate(divide='ignore'): logw = np.log(weights)
     if covariance_type in ('full', 'tied'):
-        iu, ju = np.triu_indices(d)
-        quad = -0.5*P[:, iu, ju]*np.where(iu == ju, 1., 2.)
+        iu, ju, twice, _ = _triu(d)
+        quad = -0.5*P[:, iu, ju]*twice
         Pm = np.einsum('kij,kj->ki', P, m)
     else: quad, Pm = -0.5*P, P*m
     mPm = np.einsum('kd,kd->k', m, Pm)
@@ -334,7 +340,7 @@ def _to_suffstats(M, ll, n, plan):
     if ct in ('full', 'tied'):
         q = d*(d + 1)//2
         S1 = M[:, q:q + d]
-        iu, ju = np.triu_indices(d)
+        iu, ju, _, _ = _triu(d)
         S2 = np.empty((k, d, d)); S2[:, iu, ju] = M[:, :q]; S2[:, ju, iu] = M[:, :q]
         cross = S1[:, :, None]*delta[:, None, :]
         s2 = S2 - cross - np.swapaxes(cross, 1, 2) + nk[:, None, None]*delta[:, :, None]*delta[:, None, :]
@@ -348,8 +354,8 @@ def _cancelled(M, st, covariance_type, rtol=1e-6):
     "True if shifting the moments left some variance below `rtol` of the raw second moment it came from."
     d = st.ref.shape[1]
     if covariance_type in ('full', 'tied'):
-        iu, ju = np.triu_indices(d)
-        raw, var = M[:, :len(iu)][:, iu == ju], np.diagonal(st.s2, axis1=1, axis2=2)
+        iu, _, _, diag = _triu(d)
+        raw, var = M[:, :len(iu)][:, diag], np.diagonal(st.s2, axis1=1, axis2=2)
     else: raw, var = M[:, :d], st.s2
     return bool(np.any(var < rtol*raw))
 
