@@ -14,8 +14,9 @@ from .core import GaussianMixture, ConvergenceWarning, information_criterion, IN
 from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATIVE_REG
 
 # %% auto #0
-__all__ = ['OUTPUTS', 'APPLY_OUTPUTS', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'summarize',
-           'Staged', 'write_predictions', 'plot_search', 'report', 'apply_model', 'write_gif', 'run', 'gmm_em_cli']
+__all__ = ['OUTPUTS', 'APPLY_OUTPUTS', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'fit_warnings',
+           'summarize', 'Staged', 'write_predictions', 'plot_search', 'report', 'apply_model', 'write_gif', 'run',
+           'gmm_em_cli']
 
 # %% ../nbs/06_cli.ipynb #7b529da7
 class UsageError(Exception):

@@ -8,7 +8,6 @@ import inspect, json, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from scipy.cluster.vq import kmeans2
 from threadpoolctl import threadpool_limits
 from . import __version__
 from .stats import *
@@ -17,11 +16,12 @@ from .data import *
 from .init import *
 
 # %% auto #0
-__all__ = ['INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'ConvergenceWarning', 'convergence_warning_class',
-           'NotFittedError', 'not_fitted_error', 'FitHistory', 'check_random_state', 'kmeans_plusplus', 'kmeans',
+__all__ = ['MIN_ROWS', 'SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
+           'SHORT_RUNS', 'SHORT_ITER', 'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError',
+           'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'degenerate_reasons', 'check_random_state',
            'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture', 'progress_bar', 'fit',
-           'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'bic', 'aic', 'sample',
-           'save', 'load']
+           'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic', 'icl',
+           'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -32,38 +32,6 @@ def convergence_warning_class():
     sk = sys.modules.get('sklearn.exceptions')   # never imported here
     if sk is None: return ConvergenceWarning
     return type('ConvergenceWarning', (ConvergenceWarning, sk.ConvergenceWarning), {'__module__': __name__})
-
-class DegenerateWarning(UserWarning):
-    "A fitted component holds too few rows for its covariance, or its covariance is singular or at the regularisation floor."
-
-MIN_ROWS = {'full': lambda d: d + 1, 'tied': lambda d: 2, 'diag': lambda d: 2, 'spherical': lambda d: 2}
-SINGULAR = 1e-13    # a covariance with eigenvalues below this fraction of the data's variance is singular
-
-def degenerate_reasons(weights:np.ndarray, # (k,)
-                       means:np.ndarray, # (k, d)
-                       covariances:np.ndarray, # shaped per covariance type
-                       covariance_type:str, # one of `COVARIANCE_TYPES`
-                       n_samples:float, # rows the fit saw
-                       reg_covar=0.): # the regularisation added to the diagonals (a number or one per feature)
-    "Why a fitted mixture is degenerate, one line per component, or `[]`: too few rows for its covariance, a singular covariance, or one pinned at the `reg_covar` floor."
-    w, m = np.asarray(weights, dtype=np.float64), np.asarray(means, dtype=np.float64)
-    (k, d), ct = m.shape, covariance_type
-    C = full_covariances(covariances, ct, k, d)
-    mu = w @ m
-    total = np.einsum('k,kij->ij', w, C) + np.einsum('k,ki,kj->ij', w, m - mu, m - mu)   # the data's covariance
-    v = np.maximum(np.diag(total), np.finfo(np.float64).tiny)
-    reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
-    need, out = MIN_ROWS[ct](d), []
-    for j in range(k):
-        rows = w[j]*n_samples
-        if rows < need:
-            out.append(f"component {j} holds {rows:.3g} rows; its {ct} covariance needs {need}"); continue
-        if (reg > 0).all():
-            lo = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(reg, reg)))[0]
-            if lo <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)"); continue
-        ev = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(v, v)))
-        if not ev[0] > SINGULAR*max(1., ev[-1]): out.append(f"component {j}'s covariance is singular")
-    return out
 
 class NotFittedError(ValueError, AttributeError):
     "The model is used before `fit`."
@@ -98,6 +66,39 @@ class FitHistory:
         w, m, c, ll = zip(*steps)
         return cls(covariance_type, np.array(w), np.array(m), np.array(c), np.array(ll, dtype=np.float64))
 
+# %% ../nbs/02_core.ipynb #10cb1f13
+class DegenerateWarning(UserWarning):
+    "A fitted component holds too few rows for its covariance, or its covariance is singular or at the regularisation floor."
+
+MIN_ROWS = {'full': lambda d: d + 1, 'tied': lambda d: 1, 'diag': lambda d: 2, 'spherical': lambda d: 2}
+SINGULAR = 1e-13    # a covariance with eigenvalues below this fraction of the data's variance is singular
+
+def degenerate_reasons(weights:np.ndarray, # (k,)
+                       means:np.ndarray, # (k, d)
+                       covariances:np.ndarray, # shaped per covariance type
+                       covariance_type:str, # one of `COVARIANCE_TYPES`
+                       n_samples:float, # rows the fit saw
+                       reg_covar=0.): # the regularisation added to the diagonals (a number or one per feature)
+    "Why a fitted mixture is degenerate, one line per component, or `[]`: too few rows for its covariance, a singular covariance, or one pinned at the `reg_covar` floor."
+    w, m = np.asarray(weights, dtype=np.float64), np.asarray(means, dtype=np.float64)
+    (k, d), ct = m.shape, covariance_type
+    C = full_covariances(covariances, ct, k, d)
+    mu = w @ m
+    total = np.einsum('k,kij->ij', w, C) + np.einsum('k,ki,kj->ij', w, m - mu, m - mu)   # the data's covariance
+    v = np.maximum(np.diag(total), np.finfo(np.float64).tiny)
+    reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
+    need, out = MIN_ROWS[ct](d), []
+    for j in range(k):
+        rows = w[j]*n_samples
+        if rows < need:
+            out.append(f"component {j} holds {rows:.3g} rows; its {ct} covariance needs {need}"); continue
+        if (reg > 0).all():
+            lo = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(reg, reg)))[0]
+            if lo <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)"); continue
+        ev = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(v, v)))
+        if not ev[0] > SINGULAR*max(1., ev[-1]): out.append(f"component {j}'s covariance is singular")
+    return out
+
 # %% ../nbs/02_core.ipynb #31cd04fc
 def check_random_state(random_state): # None, int, `np.random.RandomState` or `np.random.Generator`
     "A `np.random.Generator` for `random_state`."
@@ -114,43 +115,6 @@ MULTISTART_KMEANS = 2   # k-means starts beside the hierarchical one in 'multist
 SCREEN_ITER = 3         # EM iterations of every 'multistart' candidate
 SHORT_RUNS = 3          # candidates continued to `SHORT_ITER` iterations
 SHORT_ITER = 10         # EM iterations before the best candidate is continued to convergence
-
-def kmeans_plusplus(X:np.ndarray, # points, (n, d)
-                    k:int, # how many seeds
-                    rng:np.random.Generator): # random numbers
-    "Row indices of k-means++ seeds (greedy, `2 + log k` candidates per step, as scikit-learn)."
-    n = len(X)
-    trials = 2 + int(np.log(k))
-    idx = [int(rng.integers(n))]
-    d2 = ((X - X[idx[0]])**2).sum(1)
-    for _ in range(1, k):
-        cand = np.searchsorted(np.cumsum(d2), rng.random(trials)*d2.sum())
-        cand = np.minimum(cand, n - 1)
-        cd2 = np.minimum(d2, ((X[None, :, :] - X[cand][:, None, :])**2).sum(-1))
-        best = int(np.argmin(cd2.sum(1)))
-        idx.append(int(cand[best])); d2 = cd2[best]
-    return np.array(idx)
-
-# %% ../nbs/02_core.ipynb #bfda54c7
-def kmeans(X:np.ndarray, # points, (n, d)
-           k:int, # number of centres
-           rng:np.random.Generator, # random numbers for the k-means++ seeding
-           max_rounds:int=100, # rounds of 3 Lloyd iterations at most
-           tol:float=1e-4): # stop when the centres' squared shift is below `tol` times the mean variance (scikit-learn's rule)
-    "Centres of k-means on `X`, seeded by greedy k-means++, iterated until they settle."
-    c0 = X.mean(axis=0)
-    Z = X - c0
-    s = float(np.abs(Z).max()) or 1.0
-    Z /= s
-    eps = tol*float(Z.var(axis=0).mean())
-    c = Z[kmeans_plusplus(Z, k, rng)]
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')   # kmeans2 warns when a cluster empties; its centre then stays put
-        for _ in range(max_rounds):
-            new, _ = kmeans2(Z, c, iter=3, minit='matrix')
-            shift, c = float(((new - c)**2).sum()), new
-            if shift <= eps: break
-    return c*s + c0
 
 # %% ../nbs/02_core.ipynb #0f1a5162
 def _onehot_rows(rows, k):
@@ -355,6 +319,7 @@ def _initial_params(self:GaussianMixture, src, sample, sample_rows, rng, w0, m0,
 
 GaussianMixture._initial_params = _initial_params
 
+# %% ../nbs/02_core.ipynb #5568975f
 def _hc_start(self:GaussianMixture, sample, rng):
     "Parameters of the hierarchical partition of at most `HC_SAMPLE_SIZE` sampled rows (quantile groups for one feature)."
     k, ct = self.n_components, self.covariance_type
@@ -367,11 +332,12 @@ def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng):
     k, ct = self.n_components, self.covariance_type
     starts = [self._hc_start(sample, rng)]
     if src.n_features == 1: starts.append(start_from_labels(sample, quantile_labels(sample[:, 0], k), k, ct, self._reg()))
-    saved = self.init_params
-    try:
-        self.init_params = 'kmeans'
-        for _ in range(MULTISTART_KMEANS): starts.append(self._initial_params(src, sample, sample_rows, rng, None, None, None))
-    finally: self.init_params = saved
+    sd = sample.std(axis=0); sd = np.where(sd > 0, sd, 1.)    # k-means in standard units: units do not matter
+    sub = sample if len(sample) <= KMEANS_SAMPLE_SIZE else sample[np.sort(rng.choice(len(sample), KMEANS_SAMPLE_SIZE, replace=False))]
+    for _ in range(MULTISTART_KMEANS):
+        stats = self._init_pass(src, lambda s, b, D: _nearest(s, b, D/sd), kmeans(sub/sd, k, rng)*sd)
+        w, m, c = m_step(stats, ct, self._reg(), init=True)
+        starts.append((w, m, c, precision_cholesky(c, ct)))
     return starts
 
 GaussianMixture._hc_start, GaussianMixture._candidate_starts = _hc_start, _candidate_starts
@@ -413,6 +379,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None):
 
 GaussianMixture._run = _run
 
+# %% ../nbs/02_core.ipynb #e059f81f
 def _extend(self:GaussianMixture, src, run, max_iter):
     "Continue a run `(params, steps, bounds, converged, secs)` by at most `max_iter` EM iterations."
     params, steps, bounds, converged, secs = run
@@ -442,15 +409,14 @@ def _multistart(self:GaussianMixture, src, starts, to_beat=-np.inf):
         if not rank(best)[0]: break
     return best
 
-GaussianMixture._extend = _extend
-
 def _reach(bounds):
     "A generous guess of where EM's log-likelihood is heading: twice the Aitken extrapolation of the last gains (infinite while they grow)."
     if len(bounds) < 3: return np.inf
     g1, g2 = bounds[-2] - bounds[-3], bounds[-1] - bounds[-2]
     if not (0 <= g2 < g1): return np.inf
     return bounds[-1] + 2*g2*g1/(g1 - g2)
-GaussianMixture._multistart = _multistart
+
+GaussianMixture._extend, GaussianMixture._multistart = _extend, _multistart
 
 def _with_chol(start, covariance_type):
     "A start `(weights, means, covariances)` with its precision factors (`None` if a covariance is not positive definite)."
