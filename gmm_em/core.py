@@ -17,11 +17,11 @@ from .init import *
 
 # %% auto #0
 __all__ = ['MIN_ROWS', 'SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
-           'SHORT_RUNS', 'SHORT_ITER', 'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError',
-           'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'degenerate_reasons', 'check_random_state',
-           'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture', 'progress_bar', 'fit',
-           'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic', 'icl',
-           'aic', 'sample', 'save', 'load']
+           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'ConvergenceWarning', 'convergence_warning_class',
+           'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'degenerate_reasons',
+           'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture',
+           'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict',
+           'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -115,6 +115,8 @@ MULTISTART_KMEANS = 2   # k-means starts beside the hierarchical one in 'multist
 SCREEN_ITER = 3         # EM iterations of every 'multistart' candidate
 SHORT_RUNS = 3          # candidates continued to `SHORT_ITER` iterations
 SHORT_ITER = 10         # EM iterations before the best candidate is continued to convergence
+SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then runs on all rows)
+GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
 
 # %% ../nbs/02_core.ipynb #0f1a5162
 def _onehot_rows(rows, k):
@@ -356,57 +358,107 @@ def progress_bar(total:int, # number of steps
     from tqdm.auto import tqdm
     return tqdm(total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
 
-def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None):
-    "EM from `params` (at most `max_iter` iterations, default `self.max_iter`); return `(params, steps, lower_bounds, converged, seconds per iteration)`."
-    w, m, c, pc = params
-    n, ct, steps, bounds, converged, secs = src.n_samples, self.covariance_type, [], [], False, []
+def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, accelerate:bool=False):
+    "EM from `params` (at most `max_iter` passes, default `self.max_iter`; SQUAREM steps if `accelerate`); return `(params, steps, lower_bounds, converged, seconds per pass)`."
+    n, ct, reg, steps, bounds, converged, secs = src.n_samples, self.covariance_type, self._reg(), [], [], False, []
     max_iter = self.max_iter if max_iter is None else max_iter
     bar = progress_bar(max_iter, f"EM k={self.n_components}", bool(self.progress) and max_iter > SHORT_ITER)
+    def em(p):   # one pass and M-step: (log-likelihood at p, F(p))
+        t0 = time.perf_counter()
+        st = self._pass(src, p[0], p[1], p[3])
+        w, m, c = m_step(st, ct, reg)
+        out = st.ll/n, (w, m, c, precision_cholesky(c, ct))
+        secs.append(time.perf_counter() - t0)
+        return out
+    def record(p, ll):   # keep an evaluated point; True once EM has settled
+        nonlocal lower_bound
+        prev, lower_bound = lower_bound, ll
+        steps.append((p[0], p[1], p[2], ll)); bounds.append(ll)
+        bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
+        if self.verbose >= 2 and len(steps) % self.verbose_interval == 0: print(f"  iteration {len(steps)}: log-likelihood {ll:.6f} (change {ll - prev:.3g})", file=sys.stderr)
+        return abs(ll - prev) < self.tol
+    p = params
     try:
-        for it in range(1, max_iter + 1):
-            t0 = time.perf_counter()
-            prev, st = lower_bound, self._pass(src, w, m, pc)
-            lower_bound = st.ll/n
-            steps.append((w, m, c, lower_bound)); bounds.append(lower_bound)
-            w, m, c = m_step(st, ct, self._reg())
-            pc = precision_cholesky(c, ct)
-            secs.append(time.perf_counter() - t0)
-            bar.update(); bar.set_postfix_str(f"loglik {lower_bound:.5f}")
-            if self.verbose >= 2 and it % self.verbose_interval == 0: print(f"  iteration {it}: log-likelihood {lower_bound:.6f} (change {lower_bound - prev:.3g})", file=sys.stderr)
-            if abs(lower_bound - prev) < self.tol: converged = True; break
+        while len(secs) < max_iter:
+            ll0, p1 = em(p)
+            if record(p, ll0): converged = True; p = p1; break
+            if not accelerate or len(secs) + 2 > max_iter: p = p1; continue
+            ll1, p2 = em(p1)
+            if record(p1, ll1): converged = True; p = p2; break
+            q = _squarem(p, p1, p2, ct)   # Varadhan & Roland's SQUAREM extrapolation, kept only if it does not lose
+            if q is None: p = p2; continue
+            try: llq, pq = em(q)
+            except ValueError: p = p2; continue
+            if llq >= ll1:
+                if record(q, llq): converged = True; p = pq; break
+                p = pq
+            else: p = p2
     finally: bar.close()
-    return (w, m, c, pc), steps, bounds, converged, secs
+    return p, steps, bounds, converged, secs
+
+def _squarem(p0, p1, p2, covariance_type):
+    "The SQUAREM point (step length $-|r|/|v|$, at most -1) from three EM iterates, in coordinates where any value is valid and units do not matter (log weights; means, Cholesky factors or log variances in units of each feature's sd); `None` if it is no better than `p2`."
+    full = covariance_type in ('full', 'tied')
+    k, d = p0[1].shape
+    C = full_covariances(p0[2], covariance_type, k, d)
+    mu = p0[0] @ p0[1]
+    s = np.sqrt(np.einsum('k,kii->i', p0[0], C) + p0[0] @ (p0[1] - mu)**2)   # the data's sd, from the mixture
+    if not (np.isfinite(s).all() and (s > 0).all()): return None
+    def theta(p):
+        w, m, c = p[:3]
+        cc = (np.linalg.cholesky(c)/s[:, None]).ravel() if full else (np.log(c) - (2*np.log(s) if covariance_type == 'diag' else 0)).ravel()
+        return np.concatenate([np.log(w), (m/s).ravel(), cc])
+    t0, t1, t2 = theta(p0), theta(p1), theta(p2)
+    r, v = t1 - t0, t2 - 2*t1 + t0
+    nv = np.sqrt(v @ v)
+    if not nv > 0: return None
+    a = min(-np.sqrt(r @ r)/nv, -1.)
+    if not a < -1.: return None
+    t = t0 - 2*a*r + a*a*v
+    w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
+    m = t[k:k + k*d].reshape(k, d)*s
+    cc = t[k + k*d:].reshape(np.shape(p0[2]))
+    if full: L = np.tril(cc)*s[:, None]; c = L @ np.swapaxes(L, -1, -2)
+    else: c = np.exp(cc + (2*np.log(s) if covariance_type == 'diag' else 0))
+    try: return w, m, c, precision_cholesky(c, covariance_type)
+    except ValueError: return None
 
 GaussianMixture._run = _run
 
 # %% ../nbs/02_core.ipynb #e059f81f
-def _extend(self:GaussianMixture, src, run, max_iter):
-    "Continue a run `(params, steps, bounds, converged, secs)` by at most `max_iter` EM iterations."
+def _extend(self:GaussianMixture, src, run, max_iter, accelerate=False):
+    "Continue a run `(params, steps, bounds, converged, secs)` by at most `max_iter` EM passes."
     params, steps, bounds, converged, secs = run
     if converged or max_iter <= 0: return run
-    params, s2, b2, converged, t2 = self._run(src, params, bounds[-1] if bounds else -np.inf, max_iter=max_iter)
+    params, s2, b2, converged, t2 = self._run(src, params, bounds[-1] if bounds else -np.inf, max_iter=max_iter, accelerate=accelerate)
     return params, steps + s2, bounds + b2, converged, secs + t2
 
-def _multistart(self:GaussianMixture, src, starts, to_beat=-np.inf):
-    "Screen the starts: `SCREEN_ITER` EM iterations from each, `SHORT_ITER` for the `SHORT_RUNS` best; the best is continued to convergence (the next best too while the result is degenerate); none is continued that cannot reach `to_beat`. Returns what `_run` returns, or `None`."
-    n, reg, ct = src.n_samples, self._reg(), self.covariance_type
-    def rank(r):   # non-degenerate first, then by log-likelihood
+def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0, screen=None):
+    "Screen the starts on `screen` (default: all rows): `SCREEN_ITER` EM iterations from each, `SHORT_ITER` for the `SHORT_RUNS` best. The best, and the first `protect` starts whatever their rank, are continued to convergence on all rows (the next best too while the result is degenerate), but none that cannot beat the `incumbent` parameters by `GAIN`. Returns the best as `_run` does, or `None`."
+    scr = screen or src
+    n, reg, ct = scr.n_samples, self._reg(), self.covariance_type
+    def rank(r, n=n):   # non-degenerate first, then by log-likelihood
         (w, m, c, _), bounds = r[0], r[2]
         return (bool(degenerate_reasons(w, m, c, ct, n, reg)), -(bounds[-1] if bounds else -np.inf))
-    runs = [(s, [], [], False, []) for s in starts if s is not None]
+    to_beat = -np.inf if incumbent is None else self._pass(scr, incumbent[0], incumbent[1], incumbent[3]).ll/n + GAIN/src.n_samples
+    runs = [(s, [], [], False, [], i) for i, s in enumerate(starts) if s is not None]
     for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, SHORT_RUNS)):
         out = []
-        for r in runs[:keep]:
-            try: out.append(self._extend(src, r, min(budget, self.max_iter) - len(r[1])))
+        for r in runs:
+            if len(out) >= keep and r[5] >= protect: continue
+            try: out.append(self._extend(scr, r[:5], min(budget, self.max_iter) - len(r[1])) + (r[5],))
             except ValueError: pass    # a start whose covariance is ill-defined
         runs = sorted(out, key=rank)
     if not runs: raise ValueError(_ILL_DEFINED)
-    best = None
-    for r in runs[:3]:
+    best, tries = None, 0
+    for r in runs:
+        if tries >= 3 or (best is not None and not rank(best, src.n_samples)[0] and r[5] >= protect): continue
         if _reach(r[2]) < to_beat: continue   # out of reach at its present pace
-        r = self._extend(src, r, self.max_iter - len(r[1]))
-        if best is None or rank(r) < rank(best): best = r
-        if not rank(best)[0]: break
+        tries += 1
+        if scr is not src: r = (r[0], [], [], False, [])    # the fit's history starts where the screening ended
+        r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True)
+        if best is None or rank(r, src.n_samples) < rank(best, src.n_samples): best = r
+        if scr is src and not rank(best)[0]: to_beat = max(to_beat, best[2][-1] + GAIN/n)   # the rest must beat it
     return best
 
 def _reach(bounds):
@@ -433,7 +485,7 @@ def fit(self:GaussianMixture, X, # data: array-like (n_samples, n_features), a `
 
 def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, covariances)` for 'multistart'
          own:bool=True, # False: 'multistart' tries `starts` only
-         to_beat:float=-np.inf): # 'multistart' continues no start that cannot reach this mean log-likelihood
+         incumbent=None): # 'multistart' continues no start that cannot beat these parameters `(w, m, c, prec_chol)`
 
     t0 = time.perf_counter()
     src = as_source(X)
@@ -450,7 +502,10 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
             start = (self._candidate_starts(src, sample, rows, rng) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
         else: start, lb0 = self._initial_params(src, sample, rows, rng, w0, m0, pc0), -np.inf
         if isinstance(start, list):
-            r = self._multistart(src, start, to_beat)
+            screen = ArraySource(sample[np.sort(rng.choice(len(sample), SCREEN_SAMPLE_SIZE, replace=False))], src.what) \
+                     if len(sample) > SCREEN_SAMPLE_SIZE else None
+            protect = 1 if own and n <= HC_SAMPLE_SIZE else 0   # mclust's very start (all rows): always continued
+            r = self._multistart(src, start, incumbent, protect, screen)
             if r is None: return None
             params, steps, bounds, converged, secs = r
         else: params, steps, bounds, converged, secs = self._run(src, start, lb0)

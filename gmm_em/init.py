@@ -109,9 +109,10 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
         a = int(np.argmin(rowmin)); b = int(rowarg[a])
         a, b = min(a, b), max(a, b)
         merges.append((a, b))
-        nn, U = merged(a, np.array([b]))
-        W[a], T[a] = U[0], terms(nn, U)[0]
-        mean[a] = (cnt[a]*mean[a] + cnt[b]*mean[b])/nn[0]; cnt[a] = nn[0]
+        nn, dm = cnt[a] + cnt[b], mean[b] - mean[a]
+        W[a] += W[b] + cnt[a]*cnt[b]/nn*dm[iu]*dm[ju]
+        T[a] += T[b] + D[a, b]           # the merge cost is T(a + b) - T(a) - T(b)
+        mean[a] += cnt[b]/nn*dm; cnt[a] = nn
         active[b] = False; D[b, :] = D[:, b] = rowmin[b] = np.inf
         js = np.nonzero(active)[0]; js = js[js != a]
         if not len(js): break
@@ -119,9 +120,9 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
         c = terms(nn, U) - T[a] - T[js]
         D[a, js] = D[js, a] = c
         j = int(np.argmin(c)); rowmin[a], rowarg[a] = c[j], js[j]
-        stale = js[(rowarg[js] == a) | (rowarg[js] == b)]
-        better = c < rowmin[js]
+        pointed, better = np.isin(rowarg[js], (a, b)), c < rowmin[js]
         rowmin[js[better]], rowarg[js[better]] = c[better], a
+        stale = js[pointed & ~better]    # their cheapest partner was a or b, and a costs them more now: look again
         if len(stale):
             r = np.argmin(D[stale], axis=1); rowmin[stale], rowarg[stale] = D[stale, r], r
     return merges

@@ -14,8 +14,8 @@ from .init import split_starts, merge_starts, convert_start
 from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
 
 # %% auto #0
-__all__ = ['COLUMNS', 'CRITERIA', 'SEARCH_DEFAULTS', 'NEIGHBOUR_STARTS', 'GAIN', 'RELATIVE_REG', 'SearchResult',
-           'column_variances', 'search', 'plot_criterion']
+__all__ = ['COLUMNS', 'CRITERIA', 'SEARCH_DEFAULTS', 'NEIGHBOUR_STARTS', 'RELATIVE_REG', 'SearchResult', 'column_variances',
+           'search', 'plot_criterion']
 
 # %% ../nbs/03_selection.ipynb #68f4227a
 COLUMNS = ('k', 'covariance_type', 'log_likelihood', 'bic', 'aic', 'icl', 'n_iter', 'converged', 'degenerate', 'seconds')
@@ -76,7 +76,6 @@ class SearchResult:
 # %% ../nbs/03_selection.ipynb #af7f14ad
 SEARCH_DEFAULTS = dict(init_params='multistart', tol=1e-7, max_iter=1000)
 NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
-GAIN = 0.01           # a neighbour's start replaces a cell's fit only if it can raise the log-likelihood by this much
 RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
 
 def column_variances(src:Source): # the data
@@ -105,7 +104,8 @@ def search(X, # data: array-like, `.npy` path or `Source`
     src = as_source(X)
     if ks[-1] > src.n_samples: raise ValueError(f"k_range goes up to {ks[-1]}, more than the number of samples ({src.n_samples})")
     v = column_variances(src)
-    params = {**SEARCH_DEFAULTS, **params, 'progress': progress, 'reg_covar': reg_covar*np.where(v > 0, v, 1.)}
+    v = np.where(v > 0, v, 1.)   # a constant feature: regularised as if its variance were 1
+    params = {**SEARCH_DEFAULTS, **params, 'progress': progress, 'reg_covar': reg_covar*v}
     cells = [(k, ct) for k in ks for ct in covariance_types]
     rows, models, secs = {}, {}, {}
     bar = progress_bar(len(cells)*(2 if neighbours else 1), 'search', progress)
@@ -113,11 +113,11 @@ def search(X, # data: array-like, `.npy` path or `Source`
     def fit(k, ct, starts, own):
         t0 = time.perf_counter()
         old = models.get((k, ct))
-        to_beat = -np.inf if old is None or old.degenerate_ else old.history_.log_likelihood[-1] + GAIN/src.n_samples
-        gm = _fit_cell(src, k, ct, params, starts, own, to_beat)
+        gm = _fit_cell(src, k, ct, params, starts, own, None if old is None or old.degenerate_ else old)
         secs[(k, ct)] = secs.get((k, ct), 0.) + time.perf_counter() - t0
         if gm is not None and (old is None or _rank(gm) < _rank(old)): models[(k, ct)] = gm; improved.add((k, ct))
-        bar.update(); bar.set_postfix_str(f"k={k} {ct}")
+        g = models[(k, ct)]
+        bar.update(); bar.set_postfix_str(f"k={k} {ct} BIC={information_criterion(g.history_.log_likelihood[-1], src.n_samples, g._n_parameters()):.1f}")
     try:
         with threadpool_limits(limits=1, user_api='blas'):
             for k, ct in cells:   # k upwards: own starts, splits of k-1, the other types at k
@@ -131,12 +131,13 @@ def search(X, # data: array-like, `.npy` path or `Source`
     return SearchResult(rows, models, criterion)
 
 # %% ../nbs/03_selection.ipynb #6c656d8c
-def _fit_cell(src, k, ct, params, starts=(), own=True, to_beat=-np.inf):
-    "Fit one (k, covariance type) cell; `None` if no start gives a fit that can reach `to_beat`."
+def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None):
+    "Fit one (k, covariance type) cell; `None` if no start gives a fit that can beat the `incumbent` fit."
     gm = GaussianMixture(k, covariance_type=ct, **params)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning); warnings.simplefilter('ignore', DegenerateWarning)
-        try: return gm._fit(src, starts=starts, own=own, to_beat=to_beat)
+        inc = None if incumbent is None else (incumbent.weights_, incumbent.means_, incumbent.covariances_, incumbent.precisions_cholesky_)
+        try: return gm._fit(src, starts=starts, own=own, incumbent=inc)
         except ValueError:
             if own: raise
             return None
