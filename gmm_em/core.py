@@ -88,15 +88,13 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     v = np.maximum(np.diag(total), np.finfo(np.float64).tiny)
     reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
     need, out = MIN_ROWS[ct](d), []
-    for j in range(k):
-        rows = w[j]*n_samples
-        if rows < need:
-            out.append(f"component {j} holds {rows:.3g} rows; its {ct} covariance needs {need}"); continue
-        if (reg > 0).all():
-            lo = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(reg, reg)))[0]
-            if lo <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)"); continue
-        ev = np.linalg.eigvalsh(C[j]/np.sqrt(np.outer(v, v)))
-        if not ev[0] > SINGULAR*max(1., ev[-1]): out.append(f"component {j}'s covariance is singular")
+    rows = w*n_samples
+    floor = np.linalg.eigvalsh(C/np.sqrt(np.outer(reg, reg)))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
+    ev = np.linalg.eigvalsh(C/np.sqrt(np.outer(v, v)))
+    for j in np.nonzero((rows < need) | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
+        if rows[j] < need: out.append(f"component {j} holds {rows[j]:.3g} rows; its {ct} covariance needs {need}")
+        elif floor[j] <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
+        else: out.append(f"component {j}'s covariance is singular")
     return out
 
 # %% ../nbs/02_core.ipynb #31cd04fc
@@ -112,8 +110,8 @@ INIT_SAMPLE_SIZE = 200_000   # rows the initialisation may look at
 KMEANS_SAMPLE_SIZE = 30_000  # rows k-means places the starting centres on
 INIT_METHODS = ('kmeans', 'k-means++', 'random', 'random_from_data', 'hc', 'multistart')
 MULTISTART_KMEANS = 2   # k-means starts beside the hierarchical one in 'multistart'
-SCREEN_ITER = 3         # EM iterations of every 'multistart' candidate
-SHORT_RUNS = 3          # candidates continued to `SHORT_ITER` iterations
+SCREEN_ITER = 2         # EM iterations of every 'multistart' candidate
+SHORT_RUNS = 2          # candidates continued to `SHORT_ITER` iterations
 SHORT_ITER = 10         # EM iterations before the best candidate is continued to convergence
 SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then runs on all rows)
 GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
@@ -439,7 +437,10 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     n, reg, ct = scr.n_samples, self._reg(), self.covariance_type
     def rank(r, n=n):   # non-degenerate first, then by log-likelihood
         (w, m, c, _), bounds = r[0], r[2]
-        return (bool(degenerate_reasons(w, m, c, ct, n, reg)), -(bounds[-1] if bounds else -np.inf))
+        key = (id(c), len(bounds), n)   # c stays referenced by `seen`, so its id is not reused
+        if key not in seen: seen[key] = c, (bool(degenerate_reasons(w, m, c, ct, n, reg)), -round(bounds[-1] if bounds else -np.inf, 10))   # ties (the same optimum, summed in another order) keep the order of the starts
+        return seen[key][1]
+    seen = {}
     to_beat = -np.inf if incumbent is None else self._pass(scr, incumbent[0], incumbent[1], incumbent[3]).ll/n + GAIN/src.n_samples
     runs = [(s, [], [], False, [], i) for i, s in enumerate(starts) if s is not None]
     for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, SHORT_RUNS)):

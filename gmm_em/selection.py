@@ -144,7 +144,7 @@ def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None):
 
 def _rank(gm):
     "Order of preference among fits of one cell: non-degenerate first, then the higher log-likelihood."
-    return (bool(gm.degenerate_), -float(gm.history_.log_likelihood[-1]))
+    return (bool(gm.degenerate_), -round(float(gm.history_.log_likelihood[-1]), 10))
 
 def _row(gm, src, seconds):
     ll, p, n = float(gm.history_.log_likelihood[-1]), gm._n_parameters(), src.n_samples
