@@ -457,9 +457,11 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
         if _reach(r[2]) < to_beat: continue   # out of reach at its present pace
         tries += 1
         if scr is not src: r = (r[0], [], [], False, [])    # the fit's history starts where the screening ended
-        r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True)
+        try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True)
+        except ValueError: continue   # a covariance collapsed on the way
         if best is None or rank(r, src.n_samples) < rank(best, src.n_samples): best = r
-        if scr is src and not rank(best)[0]: to_beat = max(to_beat, best[2][-1] + GAIN/n)   # the rest must beat it
+        if scr is src and best[2] and not rank(best)[0]: to_beat = max(to_beat, best[2][-1] + GAIN/n)   # the rest must beat it
+    if best is None and incumbent is None: raise ValueError(_ILL_DEFINED)
     return best
 
 def _reach(bounds):
