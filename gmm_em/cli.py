@@ -160,6 +160,7 @@ def summarize(model, src, args, seconds, result=None, row=None):
                  warnings=fit_warnings(model, row, args, result))
     if result is not None:
         s.update(criterion=result.criterion, covariance_types=result.covariance_types,
+                 degenerate_models=[f"k={r['k']} {r['covariance_type']}" for r in result.rows if r['degenerate']],
                  k_range=[min(r['k'] for r in result.rows), max(r['k'] for r in result.rows)])
     return s
 

@@ -88,11 +88,13 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     v = np.maximum(np.diag(total), np.finfo(np.float64).tiny)
     reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
     need, out = MIN_ROWS[ct](d), []
+    p = n_parameters(k, d, ct)
+    if p >= n_samples*d: out.append(f"{p} free parameters for {n_samples*d:.0f} numbers in the data")
     rows = w*n_samples
     floor = np.linalg.eigvalsh(C/np.sqrt(np.outer(reg, reg)))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
     ev = np.linalg.eigvalsh(C/np.sqrt(np.outer(v, v)))
     for j in np.nonzero((rows < need) | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
-        if rows[j] < need: out.append(f"component {j} holds {rows[j]:.3g} rows; its {ct} covariance needs {need}")
+        if rows[j] < need: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
         elif floor[j] <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
         else: out.append(f"component {j}'s covariance is singular")
     return out
@@ -498,6 +500,9 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     warm = bool(self.warm_start) and hasattr(self, 'converged_') and self.n_features_in_ == d
     rows = np.arange(0) if warm else np.sort(rng.choice(n, size=INIT_SAMPLE_SIZE, replace=False)) if n > INIT_SAMPLE_SIZE else np.arange(n)
     sample = src.scan(rows, self.block_rows or 65536)
+    data_dtype = src.dtype
+    if len(sample) == n and not isinstance(src, ArraySource):   # all rows are in memory now (a small file or Dask array): EM runs there
+        src = ArraySource(sample, src.what); src.validated = True
     best = None
     for i in range(1 if warm else self.n_init):
         if warm: start, lb0 = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_), self.lower_bound_
@@ -530,7 +535,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     if self.degenerate_ and self.max_iter > 0:
         warnings.warn(f"degenerate fit: {self.degenerate_[0]}" + (f" (and {len(self.degenerate_) - 1} more)" if len(self.degenerate_) > 1 else '')
                       + ": fewer components, or another covariance type, describe these data better", DegenerateWarning)
-    if src.dtype == np.float32:   # as scikit-learn: float32 data, float32 parameters (computed in float64)
+    if data_dtype == np.float32:   # as scikit-learn: float32 data, float32 parameters (computed in float64)
         for a in ('weights_', 'means_', 'covariances_', 'precisions_cholesky_', 'precisions_'):
             setattr(self, a, getattr(self, a).astype(np.float32))
     self.fit_seconds_ = time.perf_counter() - t0
@@ -653,7 +658,8 @@ _FORMAT = 'gmm_em.GaussianMixture/1'
 def save(self:GaussianMixture, path): # where to write (`.npz`)
     "Write the fitted model to `path` atomically; return the path."
     self._check_fitted()
-    params = {k: v for k, v in self.get_params().items() if k not in ('weights_init', 'means_init', 'precisions_init')}
+    params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in self.get_params().items()
+              if k not in ('weights_init', 'means_init', 'precisions_init')}   # numpy scalars as plain numbers
     params['random_state'] = params['random_state'] if isinstance(params['random_state'], (int, type(None))) else None
     params['dtype'] = None if params['dtype'] is None else np.dtype(params['dtype']).name
     params['reg_covar'] = np.asarray(params['reg_covar'], dtype=np.float64).tolist()   # a number, or one per feature

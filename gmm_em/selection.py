@@ -5,7 +5,7 @@
 # %% ../nbs/03_selection.ipynb #da82fbb9
 from __future__ import annotations
 import csv, time, warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 from .stats import COVARIANCE_TYPES, check_covariance_type
@@ -27,6 +27,7 @@ class SearchResult:
     rows: list          # one dict per model, keys `COLUMNS`; `degenerate` is '' or why the fit is degenerate
     models: dict        # (k, covariance_type) -> fitted GaussianMixture
     criterion: str      # 'bic', 'aic' or 'icl'
+    notes: list = field(default_factory=list)   # what the search noticed about the data (constant features)
 
     @property
     def candidates(self):
@@ -44,7 +45,7 @@ class SearchResult:
     @property
     def warnings(self):
         "What a user should know about the choice: a best k at the edge of the range, every fit degenerate."
-        out, ks, b = [], sorted({r['k'] for r in self.rows}), self.best_row
+        out, ks, b = list(self.notes), sorted({r['k'] for r in self.rows}), self.best_row
         if all(r['degenerate'] for r in self.rows): out.append("every fitted model is degenerate: the chosen one too")
         if len(ks) > 1 and b['k'] == ks[-1]:
             out.append(f"the best k ({b['k']}) is the largest tried: search a wider range, larger k may be better")
@@ -57,9 +58,10 @@ class SearchResult:
         return np.array([r[name] for r in self.rows if covariance_type in (None, r['covariance_type'])])
 
     def to_csv(self, path):
-        "Write the table as CSV."
+        "Write the table as CSV; the criteria of degenerate models are left empty (NA), as mclust reports them."
         with open(path, 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=COLUMNS); w.writeheader(); w.writerows(self.rows)
+            w = csv.DictWriter(f, fieldnames=COLUMNS); w.writeheader()
+            w.writerows({**r, **({c: '' for c in CRITERIA} if r['degenerate'] else {})} for r in self.rows)
 
     def __str__(self):
         best = self.best_row
@@ -91,21 +93,24 @@ def search(X, # data: array-like, `.npy` path or `Source`
            criterion:str='bic', # 'bic', 'aic' or 'icl': which one picks the best model
            progress:bool=False, # progress bars over the grid and each fit's iterations
            reg_covar:float=RELATIVE_REG, # regularisation, as a fraction of each feature's variance (so units do not matter)
-           neighbours:bool=True, # also start each cell from its fitted neighbours (split k-1, merge k+1, other types at k)
+           neighbours:bool=True, # also start each cell from its fitted neighbours (split k-1, merge k+1, other types at k; with 'multistart')
            **params): # further `GaussianMixture` parameters (random_state, max_iter, tol, init_params, ...)
     "Fit a `GaussianMixture` for every k (and covariance type), each from its best start; return a `SearchResult`."
     if criterion not in CRITERIA: raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
-    if isinstance(covariance_types, str):
-        covariance_types = COVARIANCE_TYPES if covariance_types == 'auto' else (covariance_types,)
+    src = as_source(X)
+    if isinstance(covariance_types, str):   # one feature: full, diag and spherical are one model (mclust's V), tied is E
+        covariance_types = ((COVARIANCE_TYPES if src.n_features > 1 else ('full', 'tied')) if covariance_types == 'auto'
+                            else (covariance_types,))
     for ct in covariance_types: check_covariance_type(ct)
     ks = sorted({int(k) for k in k_range})
     if not ks: raise ValueError("k_range is empty")
     if 'reg_covar' in params: raise ValueError("search takes reg_covar relative to each feature's variance")
-    src = as_source(X)
     if ks[-1] > src.n_samples: raise ValueError(f"k_range goes up to {ks[-1]}, more than the number of samples ({src.n_samples})")
     v = column_variances(src)
+    notes = [f"feature {j} is constant: every model with a variance per feature is degenerate; drop it" for j in np.nonzero(v == 0)[0]]
     v = np.where(v > 0, v, 1.)   # a constant feature: regularised as if its variance were 1
     params = {**SEARCH_DEFAULTS, **params, 'progress': progress, 'reg_covar': reg_covar*v}
+    neighbours = neighbours and params['init_params'] == 'multistart'   # other inits take no extra starts
     cells = [(k, ct) for k in ks for ct in covariance_types]
     rows, models, secs = {}, {}, {}
     bar = progress_bar(len(cells)*(2 if neighbours else 1), 'search', progress)
@@ -128,7 +133,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
                     fit(k, ct, _neighbour_starts(models, k, ct, [o for o in covariance_types if (k, o) in improved], -1), False)
             rows = [_row(models[c], src, secs[c]) for c in cells]
     finally: bar.close()
-    return SearchResult(rows, models, criterion)
+    return SearchResult(rows, models, criterion, notes)
 
 # %% ../nbs/03_selection.ipynb #6c656d8c
 def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None):
@@ -175,7 +180,7 @@ def plot_criterion(result:SearchResult, # a search
     if ax is None: _, ax = plt.subplots(figsize=(6, 4))
     for ct in result.covariance_types:
         y = np.where([bool(r) for r in result.column('degenerate', ct)], np.nan, result.column(crit, ct))
-        ax.plot(result.column('k', ct), y, 'o-', label=ct)
+        ax.plot(result.column('k', ct), y, 'o-', label=ct if not np.isnan(y).all() else f'{ct} (all degenerate)')
     best = min(result.candidates, key=lambda r: r[crit])
     ax.plot([best['k']], [best[crit]], marker='*', ms=18, color='crimson', ls='none',
             label=f"best: k={best['k']} ({best['covariance_type']})")

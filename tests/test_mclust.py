@@ -43,7 +43,7 @@ def test_cells_reach_mclust():
                 ll = mcl.get((mclust_name(r['covariance_type'], d), r['k']))
                 if ll is None: continue
                 total += 1; ok += r['log_likelihood']*n >= ll - 0.01
-    assert total >= 880 and ok/total >= 0.95, (ok, total)
+    assert total >= 790 and ok/total >= 0.95, (ok, total)
 
 def test_icl_is_mclusts():
     "ICL at mclust's optimum equals mclust's ICL (sign flipped), where both reached the same log-likelihood."

@@ -25,3 +25,28 @@ def test_auto_search_picks_the_generating_family():
     res = search(X, range(2, 6), covariance_types='auto', random_state=0)
     assert (res.best_row['k'], res.best_row['covariance_type']) == (3, 'spherical')
     assert len(res.rows) == 16
+
+
+def test_constant_feature_is_named_and_one_feature_searches_two_models(tmp_path):
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=(300, 2)) + np.repeat([[0, 0], [6, 6]], 150, axis=0), np.full(300, 5.0)]
+    res = search(X, range(1, 4), 'auto', random_state=0)
+    assert any('feature 2 is constant' in w for w in res.warnings)
+    assert all(r['degenerate'] for r in res.rows if r['covariance_type'] != 'spherical')
+    res.to_csv(tmp_path / 's.csv')
+    import csv
+    rows = list(csv.DictReader(open(tmp_path / 's.csv')))
+    assert all(r['bic'] == '' for r in rows if r['degenerate']) and all(r['bic'] for r in rows if not r['degenerate'])
+    one = search(X[:, :1], range(1, 4), 'auto', random_state=0)      # mclust's E and V
+    assert one.covariance_types == ['full', 'tied'] and one.best_row['k'] == 2
+
+
+def test_no_model_with_more_parameters_than_numbers():
+    "Many one-row components of a tied model on 31 rows: degenerate, never chosen."
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(31, 3))
+    res = search(X, range(1, 29), 'tied', random_state=0)
+    from gmm_em.stats import n_parameters
+    for r in res.rows:
+        if n_parameters(r['k'], 3, 'tied') >= 93: assert r['degenerate']
+    assert n_parameters(res.best_row['k'], 3, 'tied') < 93
