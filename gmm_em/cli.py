@@ -15,8 +15,8 @@ from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATI
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'APPLY_OUTPUTS', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'fit_warnings',
-           'summarize', 'Staged', 'write_predictions', 'plot_search', 'report', 'apply_model', 'write_gif', 'run',
-           'gmm_em_cli']
+           'summarize', 'Staged', 'strict_json', 'write_predictions', 'plot_search', 'report', 'apply_model',
+           'write_gif', 'run', 'gmm_em_cli']
 
 # %% ../nbs/06_cli.ipynb #7b529da7
 class UsageError(Exception):
@@ -189,6 +189,15 @@ class Staged:
             self.names = [str(self.elsewhere.get(n, n)) for n in names]
         finally: shutil.rmtree(self.path, ignore_errors=True)
 
+def strict_json(obj):
+    "`obj` as indented, strict JSON: a non-finite number (a log-likelihood of -inf for rows no component can produce) becomes null."
+    def clean(o):
+        if isinstance(o, float) and not np.isfinite(o): return None
+        if isinstance(o, dict): return {k: clean(v) for k, v in o.items()}
+        if isinstance(o, (list, tuple)): return [clean(v) for v in o]
+        return o
+    return json.dumps(clean(obj), indent=2, allow_nan=False) + '\n'
+
 def write_predictions(stage:Path, # folder to write into
                       model, src, # a fitted model and a data source
                       proba:bool=False, # also responsibilities, `proba.npy`, and uncertainties, `uncertainty.npy`
@@ -244,7 +253,7 @@ def apply_model(args, src, out_dir):
                        n_clusters=model.n_components, covariance_type=model.covariance_type, log_likelihood=ll,
                        n_samples=src.n_samples, n_features=src.n_features, seconds=round(time.perf_counter() - t0, 4),
                        gmm_em_version=__version__)
-        (st.path/'summary.json').write_text(json.dumps(summary, indent=2) + '\n')
+        (st.path/'summary.json').write_text(strict_json(summary))
     if not args.quiet:
         print(f"labelled {src.n_samples:,} rows with {args.model} (k={model.n_components}, {model.covariance_type}): "
               f"log-likelihood/sample {ll:.4f}\nwrote {out_dir}/: {', '.join(st.names)}")
@@ -268,7 +277,7 @@ def _write_fit(out_dir, model, src, summary, result, args):
         if result is not None:
             result.to_csv(st.path/'selection.csv')
             plot_search(result, st.path/f'{result.criterion}.png')
-        (st.path/'summary.json').write_text(json.dumps(summary, indent=2) + '\n')
+        (st.path/'summary.json').write_text(strict_json(summary))
     return st.names
 
 def run(args):

@@ -91,8 +91,9 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     p = n_parameters(k, d, ct)
     if p >= n_samples*d: out.append(f"{p} free parameters for {n_samples*d:.0f} numbers in the data")
     rows = w*n_samples
-    floor = np.linalg.eigvalsh(C/np.sqrt(np.outer(reg, reg)))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
-    ev = np.linalg.eigvalsh(C/np.sqrt(np.outer(v, v)))
+    def scaled(by): r = np.sqrt(by); return C/r[:, None]/r[None, :]   # square roots first: no overflow at 1e150
+    floor = np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
+    ev = np.linalg.eigvalsh(scaled(v))
     for j in np.nonzero((rows < need) | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
         if rows[j] < need: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
         elif floor[j] <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")

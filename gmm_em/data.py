@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #221d1b46
 from __future__ import annotations
-import contextlib, os, tempfile
+import contextlib, math, os, tempfile
 from pathlib import Path
 import numpy as np
 from scipy import sparse
@@ -132,28 +132,32 @@ class NpyFileSource(Source):
         dtype, shape, self.fortran, self.offset = _npy_header(path)
         self.dtype = check_dtype(dtype, self.what)
         self.n_samples, self.n_features = check_shape(shape, self.what)
-        need = self.offset + int(np.prod(shape))*dtype.itemsize
-        if os.path.getsize(self.path) < need: raise DataError(f"{self.path} is truncated (expected {need} bytes)")
+        need = self.offset + math.prod(int(s) for s in shape)*dtype.itemsize   # Python integers: no overflow
+        if os.path.getsize(self.path) < need: raise DataError(f"{self.path} is truncated: its header promises {need:,} bytes, the file has {os.path.getsize(self.path):,}")
 
-    def _memmap(self):
-        return np.load(self.path, mmap_mode='r', allow_pickle=False).reshape(self.n_samples, self.n_features, order='A')
+    def _read(self, f, buf):
+        "Fill `buf` from `f`; a file that ends early (truncated while in use) is a `DataError`, never a hang."
+        got = 0
+        while got < len(buf):
+            r = f.readinto(buf[got:])
+            if not r: raise DataError(f"{self.path} ended early: it was truncated or replaced while being read")
+            got += r
 
     def blocks(self, block_rows:int, start:int=0, stop:int|None=None):
         stop = self.n_samples if stop is None else stop
-        if self.fortran:
-            X = self._memmap()
-            for a in range(start, stop, block_rows): yield a, np.array(X[a:min(a + block_rows, stop)], dtype=np.float64)
-            return
         d, dt = self.n_features, self.dtype
         raw = np.empty((max(min(block_rows, stop - start), 0), d), dtype=dt)
         out = raw if dt == np.float64 else np.empty(raw.shape)
         with open(self.path, 'rb', buffering=0) as f:
-            f.seek(self.offset + start*d*dt.itemsize)
+            if not self.fortran: f.seek(self.offset + start*d*dt.itemsize)
             for start in range(start, stop, block_rows):
                 m = min(block_rows, stop - start)
-                buf = memoryview(raw[:m].reshape(-1).view(np.uint8))
-                got = 0
-                while got < len(buf): got += f.readinto(buf[got:])
+                if self.fortran:   # column-major: each column's rows are contiguous, one read per column
+                    col = np.empty(m, dtype=dt)
+                    for j in range(d):
+                        f.seek(self.offset + (j*self.n_samples + start)*dt.itemsize)
+                        self._read(f, memoryview(col.view(np.uint8))); raw[:m, j] = col
+                else: self._read(f, memoryview(raw[:m].reshape(-1).view(np.uint8)))
                 if out is not raw: np.copyto(out[:m], raw[:m], casting='unsafe')
                 yield start, out[:m]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 from .stats import COVARIANCE_TYPES, check_covariance_type
-from .data import Source, as_source
+from .data import DataError, Source, as_source
 from .init import split_starts, merge_starts, convert_start
 from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
 
@@ -81,10 +81,19 @@ NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
 RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
 
 def column_variances(src:Source): # the data
-    "Variance of each feature over all rows (one pass; shifted by the first row, so no digits are lost far from 0)."
+    "Variance of each feature over all rows (one pass; shifted by the first row and scaled by the largest deviation, so no digits are lost and nothing overflows short of variances float64 cannot hold)."
     c = src.scan(np.zeros(1, dtype=np.int64))[0]
-    n, s1, s2 = src.map_reduce(lambda s, b: np.stack([np.full(b.shape[1], len(b)), (b - c).sum(0), ((b - c)**2).sum(0)]), 65536)
-    return np.maximum(s2/n - (s1/n)**2, 0)
+    def part(s, b):
+        z = b - c
+        with np.errstate(over='ignore', invalid='ignore'): return np.stack([np.full(b.shape[1], len(b)), np.abs(z).max(0)])
+    n, spread = src.map_reduce(part, 65536)
+    big = np.where(np.isfinite(spread) & (spread > 0), spread, 1.)
+    n, s1, s2 = src.map_reduce(lambda s, b: np.stack([np.full(b.shape[1], len(b)), ((b - c)/big).sum(0), (((b - c)/big)**2).sum(0)]), 65536)
+    with np.errstate(over='ignore'): v = np.maximum(s2/n - (s1/n)**2, 0)*big**2
+    bad = ~np.isfinite(v) | ((v < 1e-300) & (spread > 0))   # not constant, but its variance overflows or underflows
+    if bad.any():
+        raise DataError(f"{src.what}: feature {int(np.argmax(bad))} spreads over a range whose variance float64 cannot hold (beyond 1e-150..1e150): rescale the data")
+    return v
 
 # %% ../nbs/03_selection.ipynb #987679da
 def search(X, # data: array-like, `.npy` path or `Source`

@@ -124,11 +124,15 @@ def responsibilities(weighted_log_prob:np.ndarray): # `log w_k + log N(x_b)`, `(
     "Turn weighted log-probabilities into responsibilities in place; return `(resp, log p(x_b))`."
     wlp = weighted_log_prob
     m = wlp.max(axis=0)
+    far = ~np.isfinite(m)          # rows no component can produce (e.g. 1e200 away): log p = -inf, not NaN
+    if far.any(): m[far] = 0.
     wlp -= m
     np.exp(wlp, out=wlp)
     s = wlp.sum(axis=0)
-    wlp /= s
-    return wlp, m + np.log(s)
+    if far.any(): wlp[:, far], s[far] = 1., 0.   # uniform responsibilities; `e_step` puts the weights there
+    with np.errstate(divide='ignore'): ll = m + np.log(s)
+    wlp /= np.where(far, len(wlp), s)
+    return wlp, ll
 
 # %% ../nbs/00_stats.ipynb #20dca0ea
 def exact_rows(n_components:int, n_features:int):
@@ -149,7 +153,10 @@ def e_step(X:np.ndarray, # block of rows, (b, d), float64
     with np.errstate(divide='ignore'): logw = np.log(weights)
     wlp = log_gaussian_prob(X, means, prec_chol, covariance_type, D)
     wlp += logw[:, None]
-    return responsibilities(wlp)
+    resp, lpn = responsibilities(wlp)
+    far = np.isneginf(lpn)
+    if far.any(): resp[:, far] = np.asarray(weights, dtype=np.float64)[:, None]   # no evidence: the prior
+    return resp, lpn
 
 # %% ../nbs/00_stats.ipynb #e79a1c21
 @dataclass
