@@ -86,7 +86,7 @@ def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     if a.seed < 0: raise UsageError(f"--seed must be >= 0; got {a.seed}")
     if a.n_init < 1: raise UsageError(f"--n_init must be >= 1; got {a.n_init}")
     if a.gif_frames < 2: raise UsageError(f"--gif_frames must be >= 2; got {a.gif_frames}")
-    if not (a.fps > 0): raise UsageError(f"--fps must be > 0; got {a.fps}")
+    if not (0.01 <= a.fps <= 1000): raise UsageError(f"--fps must be between 0.01 and 1000 frames per second; got {a.fps}")
     if a.model is not None:
         if a.data_path is None: raise UsageError("--model needs --data_path: the data to label")
         given = [o for o, v in [('--covariance_type', a.covariance_type != 'full'), ('--criterion', a.criterion is not None),
@@ -243,7 +243,7 @@ def report(summary, out_dir, names, result=None):
 # %% ../nbs/06_cli.ipynb #4dc19970
 def apply_model(args, src, out_dir):
     "`--model`: label `src` with a saved model; return the summary."
-    model = GaussianMixture.load(args.model)
+    model = GaussianMixture.load(args.model, history=False)
     if src.n_features != model.n_features_in_:
         raise DataError(f"the model expects {model.n_features_in_} features but {src.what} has {src.n_features}")
     t0 = time.perf_counter()
@@ -308,6 +308,10 @@ def gmm_em_cli(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     except (UsageError, DataError, ValueError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"gmm_em_cli: error: {msg}", file=sys.stderr)
+        sys.exit(2)
+    except MemoryError:
+        print("gmm_em_cli: error: not enough memory for this model (a full covariance takes k x d x d numbers: "
+              "are rows and columns swapped, or is --covariance_type diag enough?)", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("gmm_em_cli: interrupted", file=sys.stderr); sys.exit(130)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_core.ipynb #a44ca377
 from __future__ import annotations
-import inspect, json, sys, time, warnings
+import inspect, json, math, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -678,26 +678,63 @@ def save(self:GaussianMixture, path): # where to write (`.npz`)
 GaussianMixture.save = save
 
 # %% ../nbs/02_core.ipynb #a0c54fd9
-def load(path): # a file written by `GaussianMixture.save`
-    "Read a model saved by `GaussianMixture.save`."
+def _model_arrays(k, d, ct, T):
+    "The expected shape of each array of a model file with k components, d features and T history entries."
+    cov, prec = {'full': (k, d, d), 'tied': (d, d), 'diag': (k, d), 'spherical': (k,)}[ct], _prec_shape(ct, k, d)
+    return dict(weights=(k,), means=(k, d), covariances=cov, precisions_cholesky=prec, lower_bounds=(max(T - 1, 0),),
+                history_weights=(T, k), history_means=(T, k, d), history_covariances=(T,) + cov, history_log_likelihood=(T,))
+
+def load(path, # a file written by `GaussianMixture.save`
+         history:bool=True): # also read the fit history (applying a model does not need it)
+    "Read a model saved by `GaussianMixture.save`, checked throughout: a tampered or foreign file is a one-line `DataError`."
     try: z = np.load(path, allow_pickle=False)
     except FileNotFoundError: raise DataError(f"no such file: {path}") from None
     except Exception: raise DataError(f"{path} is not a gmm_em model file (.npz)") from None
     if not isinstance(z, np.lib.npyio.NpzFile): raise DataError(f"{path} is not a gmm_em model file (.npz)")
+    def bad(why): return DataError(f"{path} is not a valid gmm_em model: {why}")
     with z:
+        sizes = {i.filename[:-4]: i.file_size for i in z.zip.infolist() if i.filename.endswith('.npy')}
+        if sizes.get('meta', 1 << 30) > 1 << 20: raise DataError(f"{path} is not a gmm_em model file (no '{_FORMAT}' header)")
         try: meta = json.loads(str(z['meta']))
         except Exception: meta = {}
         if not isinstance(meta, dict) or meta.get('format') != _FORMAT:
             raise DataError(f"{path} is not a gmm_em model file (no '{_FORMAT}' header)")
-        gm = GaussianMixture(**meta['params'])
-        gm.weights_, gm.means_, gm.covariances_ = z['weights'], z['means'], z['covariances']
-        gm.precisions_cholesky_ = z['precisions_cholesky']
-        gm.precisions_ = precisions_from_cholesky(gm.precisions_cholesky_, gm.covariance_type)
+        params = meta.get('params')
+        if not isinstance(params, dict) or not set(params) <= set(GaussianMixture._param_names()): raise bad("its parameters are not GaussianMixture's")
+        try:
+            gm = GaussianMixture(**params)
+            d, T = meta['n_features_in'], meta['n_iter'] + 1
+            for name, v, lo in (('n_features_in', d, 1), ('n_iter', meta['n_iter'], 0)): _check_int(name, v, lo)
+            gm._check_parameters(gm.n_components, d)
+            if not isinstance(meta['converged'], bool) or not isinstance(meta['lower_bound'], (int, float)): raise ValueError("converged/lower_bound")
+        except (KeyError, TypeError, ValueError) as e: raise bad(f"its metadata does not hold together ({str(e).splitlines()[0]})") from None
+        k, ct = gm.n_components, gm.covariance_type
+        shapes = _model_arrays(k, d, ct, T)
+        want = [n for n in shapes if history or not n.startswith('history_')]
+        for name in want:   # sizes before reading: no zip bomb is inflated
+            if name not in sizes: raise bad(f"'{name}' is missing")
+            if sizes[name] > 8*math.prod(shapes[name]) + 4096: raise bad(f"'{name}' is larger than a model with k={k}, d={d} can hold")
+        arr = {}
+        for name in want:
+            a = z[name]
+            if a.dtype not in (np.float64, np.float32) or a.shape != shapes[name]:
+                raise bad(f"'{name}' has shape {a.shape} and dtype {a.dtype}; a {ct} model with k={k}, d={d} needs {shapes[name]} float")
+            if name != 'lower_bounds' and not name.endswith('log_likelihood') and not np.isfinite(a).all(): raise bad(f"'{name}' has NaN or infinite values")
+            arr[name] = a
+        w, U = arr['weights'].astype(np.float64), arr['precisions_cholesky'].astype(np.float64)
+        if (w < 0).any() or abs(w.sum() - 1) > 1e-5: raise bad("its weights are not non-negative numbers summing to 1")
+        if ct in ('full', 'tied'):
+            if np.abs(np.tril(U, -1)).max(initial=0) > 1e-12*np.abs(U).max() or not (np.diagonal(U, axis1=-2, axis2=-1) > 0).all():
+                raise bad("its precision factors are not upper triangular with a positive diagonal")
+        elif not (U > 0).all(): raise bad("its precision factors are not positive")
+        if not np.allclose(covariances_from_cholesky(U, ct), arr['covariances'], rtol=1e-4, atol=0): raise bad("its covariances and precisions disagree")
+        gm.weights_, gm.means_, gm.covariances_, gm.precisions_cholesky_ = arr['weights'], arr['means'], arr['covariances'], arr['precisions_cholesky']
+        gm.precisions_ = precisions_from_cholesky(gm.precisions_cholesky_, ct)
         gm.converged_, gm.n_iter_, gm.lower_bound_ = meta['converged'], meta['n_iter'], meta['lower_bound']
-        gm.n_features_in_, gm.lower_bounds_ = meta['n_features_in'], list(z['lower_bounds'])
-        gm.history_ = FitHistory(gm.covariance_type, z['history_weights'], z['history_means'],
-                                 z['history_covariances'], z['history_log_likelihood'])
-        gm.saved_version_ = meta['version']
+        gm.n_features_in_, gm.lower_bounds_ = d, list(arr['lower_bounds'])
+        gm.history_ = FitHistory(ct, arr['history_weights'], arr['history_means'], arr['history_covariances'],
+                                 arr['history_log_likelihood']) if history else None
+        gm.saved_version_ = meta.get('version')
         gm.n_samples_fit_, gm.degenerate_ = meta.get('n_samples_fit', 0), list(meta.get('degenerate', []))
     return gm
 

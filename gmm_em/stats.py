@@ -54,7 +54,7 @@ def precision_cholesky(covariances:np.ndarray, # covariances, shaped per `covari
         if not np.isfinite(cov).all(): raise ValueError(_ILL_DEFINED)
         L = _chol_lower(cov)
         eye = np.broadcast_to(np.eye(cov.shape[-1]), cov.shape)
-        return np.swapaxes(np.linalg.solve(L, eye), -1, -2)   # (L^-1)^T, batched over components
+        return np.triu(np.swapaxes(np.linalg.solve(L, eye), -1, -2))   # (L^-1)^T, batched; exactly upper triangular
     if not (np.isfinite(cov).all() and (cov > 0).all()): raise ValueError(_ILL_DEFINED)
     return 1.0/np.sqrt(cov)
 

@@ -78,3 +78,68 @@ def test_beyond_float64_variances_is_one_line(tmp_path, scale):
     r = subprocess.run(['gmm_em_cli', '--find_num_clusters_range', '1', '4', '--data_path', str(tmp_path / 'x.npy'),
                         '--output_dir', str(tmp_path / 'o')], capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'rescale' in r.stderr, r.stderr
+
+
+def _tampered(tmp_path, change, compress=False):
+    "A model file of the example fit, with `change(arrays, meta)` applied."
+    from gmm_em import GaussianMixture
+    from gmm_em.data import make_example
+    X, _ = make_example()
+    p = GaussianMixture(3, random_state=0).fit(X).save(tmp_path / 'good.npz')
+    with np.load(p, allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays.pop('meta')))
+    change(arrays, meta)
+    out = tmp_path / 'bad.npz'
+    (np.savez_compressed if compress else np.savez)(out, meta=np.array(json.dumps(meta)), **arrays)
+    np.save(tmp_path / 'x.npy', X[:50])
+    return out
+
+
+def _set(name, value): return lambda a, m: a.__setitem__(name, value)
+
+TAMPERINGS = {
+    'missing weights': lambda a, m: a.pop('weights'),
+    'NaN weight': lambda a, m: a['weights'].__setitem__(0, np.nan),
+    'negative weight': lambda a, m: a['weights'].__setitem__(slice(None), [-0.2, 0.6, 0.6]),
+    'unnormalised weights': lambda a, m: a['weights'].__setitem__(slice(None), [0.5, 0.5, 0.5]),
+    'zero precision factor': lambda a, m: a['precisions_cholesky'].__setitem__(slice(None), 0.),
+    'lower-triangular factor': lambda a, m: a.__setitem__('precisions_cholesky', np.swapaxes(a['precisions_cholesky'], 1, 2).copy()),
+    'scalar for means': _set('means', np.array(3.0)),
+    'string for weights': _set('weights', np.array(['a', 'b', 'c'])),
+    'k in metadata disagrees': lambda a, m: m['params'].__setitem__('n_components', 5),
+    'diag arrays in a full model': lambda a, m: (a.__setitem__('covariances', np.ones((3, 2))), a.__setitem__('precisions_cholesky', np.ones((3, 2)))),
+    'negative block_rows': lambda a, m: m['params'].__setitem__('block_rows', -4),
+    'absurd n_features': lambda a, m: m.__setitem__('n_features_in', 2**62),
+    'wrong type of converged': lambda a, m: m.__setitem__('converged', 'yes'),
+    'unknown parameter': lambda a, m: m['params'].__setitem__('evil', 1),
+    'covariances disagree': lambda a, m: a['covariances'].__setitem__(slice(None), a['covariances'] * 2),
+}
+
+
+@pytest.mark.parametrize('case', TAMPERINGS)
+def test_tampered_model_is_one_line(tmp_path, case):
+    from gmm_em import GaussianMixture
+    p = _tampered(tmp_path, TAMPERINGS[case])
+    with pytest.raises(DataError):
+        GaussianMixture.load(p)
+    r = subprocess.run(['gmm_em_cli', '--model', str(p), '--data_path', str(tmp_path / 'x.npy'), '--output_dir', str(tmp_path / 'o')],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr, r.stderr
+    assert not (tmp_path / 'o').exists()
+
+
+def test_zip_bomb_is_refused_before_inflating(tmp_path):
+    from gmm_em import GaussianMixture
+    p = _tampered(tmp_path, _set('history_means', np.zeros((5_000, 3, 2000))), compress=True)   # 240 MB inflated
+    assert p.stat().st_size < 5_000_000
+    with pytest.raises(DataError, match='larger than'):
+        GaussianMixture.load(p)
+
+
+@pytest.mark.parametrize('args', [['--n_clusters', '1', '--data_path', 'T.npy'], ['--n_clusters', '2', '--gif', '--fps', '1e-300'],
+                                  ['--n_clusters', '2', '--gif', '--fps', '1e300']])
+def test_impossible_sizes_are_one_line(tmp_path, args):
+    np.save(tmp_path / 'T.npy', np.random.default_rng(0).normal(size=(2, 100_000)))   # rows and columns swapped
+    r = subprocess.run(['gmm_em_cli', *args, '--output_dir', 'o'], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr, r.stderr
+    assert not (tmp_path / 'o').exists()
