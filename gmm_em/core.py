@@ -112,7 +112,7 @@ def check_random_state(random_state): # None, int, `np.random.RandomState` or `n
 INIT_SAMPLE_SIZE = 200_000   # rows the initialisation may look at
 KMEANS_SAMPLE_SIZE = 30_000  # rows k-means places the starting centres on
 INIT_METHODS = ('kmeans', 'k-means++', 'random', 'random_from_data', 'hc', 'multistart')
-MULTISTART_KMEANS = 2   # k-means starts beside the hierarchical one in 'multistart'
+MULTISTART_KMEANS = 1   # k-means starts beside the hierarchical one in 'multistart'
 SCREEN_ITER = 2         # EM iterations of every 'multistart' candidate
 SHORT_RUNS = 2          # candidates continued to `SHORT_ITER` iterations
 SHORT_ITER = 10         # EM iterations before the best candidate is continued to convergence
@@ -158,7 +158,7 @@ def _uniform(seed, k):
 # %% ../nbs/02_core.ipynb #7a78e4e7
 def default_block_rows(n_components:int, n_features:int):
     "Rows read per block: about 8 MB of float64 data, 4,096 to 65,536 rows (chunking inside a block is `stats`' business)."
-    return int(np.clip(2**20 // n_features, 4096, 2**16))
+    return min(max(2**20 // n_features, 4096), 2**16)
 
 def information_criterion(mean_log_likelihood:float, # mean log-likelihood per sample
                           n_samples:int, # n
@@ -286,7 +286,9 @@ def _blocks(self:GaussianMixture, src): return src.blocks(self._block_rows(src))
 def _pass(self:GaussianMixture, src, weights, means, prec_chol):
     "Sufficient statistics of all rows under the given parameters (their `ll` is the total log-likelihood)."
     plan = make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64)
-    return src.map_reduce(lambda s, b: block_stats(b, plan), self._block_rows(src))
+    br = self._block_rows(src)
+    if isinstance(src, ArraySource) and src.n_samples <= br and src.X.dtype == np.float64: return block_stats(src.X, plan)   # one block: no loop
+    return src.map_reduce(lambda s, b: block_stats(b, plan), br)
 
 def _init_pass(self:GaussianMixture, src, resp_fn, ref):
     "Sufficient statistics of all rows for responsibilities `resp_fn(start, block, residuals)`."

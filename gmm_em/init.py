@@ -142,8 +142,14 @@ def hc_labels(Z:np.ndarray, # rows to cluster, e.g. `svd_scale(sample)`
         if len(_TREES) >= 4: _TREES.pop(next(iter(_TREES)))
         if n > Z.shape[1]: _TREES[key] = hc_merges(Z)
         else: _TREES[key] = [(int(min(i, j)), int(max(i, j))) for i, j in _ward_merges(Z)]
-    lab = np.arange(n)
-    for a, b in _TREES[key][:n - k]: lab[lab == b] = a
+    parent = np.arange(n)
+    if n > k:
+        m = np.asarray(_TREES[key][:n - k]); parent[m[:, 1]] = m[:, 0]   # each group is merged away once
+    lab = parent
+    while True:   # follow the merges to each group's surviving slot (pointer jumping)
+        nxt = parent[lab]
+        if (nxt == lab).all(): break
+        lab = nxt
     return np.unique(lab, return_inverse=True)[1].astype(np.int64)
 
 # %% ../nbs/01a_init.ipynb #49b3771e

@@ -273,14 +273,15 @@ def make_plan(weights:np.ndarray, # (k,)
     ref = weights @ means
     m = means - ref
     P = _precisions(prec_chol, covariance_type, k, d)
-    ld = np.broadcast_to(log_det_cholesky(np.asarray(prec_chol, dtype=np.float64), covariance_type, d), (k,))
+    ld = log_det_cholesky(np.asarray(prec_chol, dtype=np.float64), covariance_type, d)
+    if np.ndim(ld) == 0: ld = np.full(k, ld)
     with np.errstate(divide='ignore'): logw = np.log(weights)
     if covariance_type in ('full', 'tied'):
         iu, ju, twice, _ = _triu(d)
         quad = -0.5*P[:, iu, ju]*twice
-        Pm = np.einsum('kij,kj->ki', P, m)
+        Pm = (P @ m[:, :, None])[:, :, 0]
     else: quad, Pm = -0.5*P, P*m
-    mPm = np.einsum('kd,kd->k', m, Pm)
+    mPm = (m*Pm).sum(1)
     theta = np.concatenate([quad, Pm, (-0.5*mPm + ld - 0.5*d*np.log(2*np.pi) + logw)[:, None]], axis=1)
     kappa = float(np.max(mPm))
     dtype = np.dtype(dtype)
@@ -364,7 +365,7 @@ def _cancelled(M, st, covariance_type, rtol=1e-6):
         iu, _, _, diag = _triu(d)
         raw, var = M[:, :len(iu)][:, diag], np.diagonal(st.s2, axis1=1, axis2=2)
     else: raw, var = M[:, :d], st.s2
-    return bool(np.any(var < rtol*raw))
+    return bool((var < rtol*raw).any())
 
 # %% ../nbs/00_stats.ipynb #1356872f
 _pool = None
@@ -377,7 +378,7 @@ def block_stats(X:np.ndarray, # block of rows, (b, d)
     global _pool
     n = len(X)
     k, p = plan.theta.shape
-    b = chunk_rows or int(np.clip(CHUNK_BYTES // (plan.dtype.itemsize*(p + k)), 1024, 16384))
+    b = chunk_rows or min(max(CHUNK_BYTES // (plan.dtype.itemsize*(p + k)), 1024), 16384)
     if 4*k*p*b >= PAR_FLOPS and n >= 4*b:
         if _pool is None: _pool = ThreadPoolExecutor(2, thread_name_prefix='gmm_em')
         parts = [f.result() for f in [_pool.submit(_chunks, X, plan, (t*b, n, b, 2)) for t in range(2)]]
