@@ -5,8 +5,10 @@
 set -euo pipefail
 if [[ ! -x /usr/bin/chromium ]]; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  LOCK=(-o DPkg::Lock::Timeout=600)   # another apt-get holding the dpkg lock: wait for it (up to 10 minutes) rather than fail
+  echo "apt-get: installing Debian's chromium for the browser test"
+  $SUDO apt-get "${LOCK[@]}" update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get "${LOCK[@]}" install -y -qq --no-install-recommends chromium >/dev/null
 fi
 /usr/bin/chromium --version
 python -c "import voila, playwright; from importlib.metadata import version as v; print('voila', v('voila'), '· playwright', v('playwright'))"

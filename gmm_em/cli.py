@@ -15,15 +15,27 @@ from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATI
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'APPLY_OUTPUTS', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'fit_warnings',
-           'summarize', 'Staged', 'strict_json', 'write_predictions', 'plot_search', 'report', 'apply_model',
-           'write_gif', 'run', 'gmm_em_cli']
+           'summarize', 'Staged', 'strict_json', 'write_predictions', 'plot_clusters', 'plot_search', 'report',
+           'apply_model', 'write_gif', 'run', 'gmm_em_cli']
 
 # %% ../nbs/06_cli.ipynb #7b529da7
 class UsageError(Exception):
     "Bad command-line input; printed as one line, exit code 2."
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message): raise UsageError(message)
+    def error(self, message):
+        if message.startswith('unrecognized arguments') and any(t.endswith('.npy') for t in message.split()[2:]):
+            message += " (the shell expanded a glob: quote it, e.g. --data_path 'parts/*.npy')"
+        raise UsageError(message)
+
+def _unknown_options(parser, argv):
+    "Options in `argv` the parser does not know (argparse would first complain about a missing required option)."
+    known = [o for act in parser._actions for o in act.option_strings]
+    out = []
+    for tok in argv:
+        name = str(tok).split('=')[0]
+        if name.startswith('--') and name not in known and sum(o.startswith(name) for o in known) != 1: out.append(name)
+    return out
 
 # %% ../nbs/06_cli.ipynb #6dbd3e31
 def make_parser():
@@ -75,7 +87,10 @@ def _check_writable(out:Path):
 
 def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     "Parse and check the command line; raise `UsageError` with one line on bad input."
-    a = make_parser().parse_args(argv)
+    parser, argv = make_parser(), sys.argv[1:] if argv is None else [str(t) for t in argv]
+    unknown = _unknown_options(parser, argv)
+    if unknown: raise UsageError(f"unknown option{'s' if len(unknown) > 1 else ''} {' '.join(unknown)} (gmm_em_cli --help lists them)")
+    a = parser.parse_args(argv)
     if a.n_clusters is not None and a.n_clusters < 1: raise UsageError(f"--n_clusters must be >= 1; got {a.n_clusters}")
     if a.find_num_clusters_range is not None:
         lo, hi = a.find_num_clusters_range
@@ -156,7 +171,7 @@ def summarize(model, src, args, seconds, result=None, row=None):
              max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, seed=args.seed,
              weights=model.weights_.tolist(), means=model.means_.tolist(), gmm_em_version=__version__)
     if row is not None:
-        s.update(icl=row['icl'], degenerate=model.degenerate_, reg_covar=f"{RELATIVE_REG:g} x each feature's variance",
+        s.update(icl=row['icl'], degenerate=model.degenerate_, fit_seconds=round(row['seconds'], 4), reg_covar=f"{RELATIVE_REG:g} x each feature's variance",
                  warnings=fit_warnings(model, row, args, result))
     if result is not None:
         s.update(criterion=result.criterion, covariance_types=result.covariance_types,
@@ -165,7 +180,7 @@ def summarize(model, src, args, seconds, result=None, row=None):
     return s
 
 # %% ../nbs/06_cli.ipynb #17464f4e
-OUTPUTS = ('summary.json', 'labels.npy', 'model.npz', 'selection.csv', 'bic.png', 'aic.png', 'icl.png', 'proba.npy',
+OUTPUTS = ('summary.json', 'labels.npy', 'model.npz', 'clusters.png', 'selection.csv', 'bic.png', 'aic.png', 'icl.png', 'proba.npy',
            'uncertainty.npy', 'loglik.npy', 'clusters.gif')
 APPLY_OUTPUTS = ('summary.json', 'labels.npy', 'loglik.npy', 'proba.npy', 'uncertainty.npy')
 
@@ -216,6 +231,15 @@ def write_predictions(stage:Path, # folder to write into
             total += float(l.sum())
     return total
 
+def plot_clusters(model, src, path):
+    "Save a picture of the fitted clusters (points coloured by component, 1/2/3-sigma ellipses; PCA view above 2 features) as a PNG."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from gmm_em.plot import plot_fit
+    ax = plot_fit(model, src)
+    ax.set_title(f"k = {model.n_components} ({model.covariance_type}) · log-likelihood/sample {model.history_.log_likelihood[-1]:.4f}", fontsize=10)
+    ax.figure.tight_layout(); ax.figure.savefig(path, dpi=100); plt.close(ax.figure)
+
 def plot_search(result, path):
     "Save the criterion curves of a search as a PNG."
     import matplotlib; matplotlib.use('Agg')
@@ -231,7 +255,7 @@ def report(summary, out_dir, names, result=None):
     conv = 'converged' if s['converged'] else f"did NOT converge within --max_iter {s['max_iter']} (try a larger --max_iter or --tol)"
     its = f"{s['n_iter']} iteration{'s' if s['n_iter'] != 1 else ''}"
     lines.append(f"k={s['n_clusters']} ({s['covariance_type']}) on {s['n_samples']:,} x {s['n_features']} points: "
-                 f"{its}, {conv}, {s['seconds']:.2f} s")
+                 f"{its}, {conv}, " + (f"{s['fit_seconds']:.2f} s (the whole search {s['seconds']:.2f} s)" if s['mode'] == 'search' else f"{s['seconds']:.2f} s"))
     icl = f"   ICL {s['icl']:.2f}" if 'icl' in s else ''
     lines.append(f"log-likelihood/sample {s['log_likelihood']:.4f}   BIC {s['bic']:.2f}   AIC {s['aic']:.2f}{icl}")
     lines.append("weights " + ' '.join(f'{w:.3f}' for w in s['weights']))
@@ -274,6 +298,7 @@ def _write_fit(out_dir, model, src, summary, result, args):
             summary['gif'] = dict(path=str(gif), frames=anim.n_frames)
         write_predictions(st.path, model, src, proba=args.proba)
         model.save(st.path/'model.npz')
+        if src.n_features >= 2: plot_clusters(model, src, st.path/'clusters.png')
         if result is not None:
             result.to_csv(st.path/'selection.csv')
             plot_search(result, st.path/f'{result.criterion}.png')

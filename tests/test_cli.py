@@ -104,7 +104,8 @@ BAD = [
     (['--n_clusters', 2, '--n_init', 0], '--n_init'),
     (['--n_clusters', 2, '--covariance_type', 'round'], 'invalid choice'),
     (['--n_clusters', 'two'], 'invalid int'),
-    (['--n_clusters', 2, '--bogus'], 'unrecognized'),
+    (['--n_clusters', 2, '--bogus'], 'unknown option --bogus'),
+    (['--k', 3], 'unknown option --k'),
     (['--n_clusters', 2, '--output_dir', 'ok.npy'], 'not a directory'),
 ]
 
@@ -277,3 +278,14 @@ def test_review_fixes(tmp_path):
     assert (tmp_path / 'o' / 'model.npz').exists()
     r = cli('--model', tmp_path / 'o' / 'model.npz', '--data_path', tmp_path / 'huge.npy', '--output_dir', tmp_path / 'o', '--quiet')
     assert (tmp_path / 'o' / 'model.npz').exists()                         # applying a model never removes it
+
+
+def test_unquoted_glob_and_picture(tmp_path):
+    "An unquoted glob (expanded by the shell) gets a hint to quote it; every 2-D fit writes clusters.png."
+    for i in range(2): np.save(tmp_path / f'p{i}.npy', np.random.default_rng(i).normal(size=(100, 2)))
+    r = subprocess.run('gmm_em_cli --n_clusters 2 --data_path p*.npy', shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 2 and "quote it" in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    r = cli('--n_clusters', 2, '--data_path', tmp_path / 'p0.npy', '--output_dir', tmp_path / 'o', '--quiet')
+    assert r.returncode == 0 and (tmp_path / 'o' / 'clusters.png').read_bytes()[:4] == b'\x89PNG'
+    s = json.loads((tmp_path / 'o' / 'summary.json').read_text())
+    assert s['mode'] == 'fit' and 0 < s['fit_seconds'] <= s['seconds']
