@@ -115,7 +115,7 @@ INIT_METHODS = ('kmeans', 'k-means++', 'random', 'random_from_data', 'hc', 'mult
 MULTISTART_KMEANS = 1   # k-means starts beside the hierarchical one in 'multistart'
 SCREEN_ITER = 2         # EM iterations of every 'multistart' candidate
 SHORT_RUNS = 2          # candidates continued to `SHORT_ITER` iterations
-SHORT_ITER = 10         # EM iterations before the best candidate is continued to convergence
+SHORT_ITER = 6         # EM iterations before the best candidate is continued to convergence
 SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then runs on all rows)
 GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
 
@@ -332,14 +332,14 @@ def _hc_start(self:GaussianMixture, sample, rng):
     lab = hc_labels(svd_scale(sub), k)
     return start_from_labels(sub, lab, k, ct, self._reg())
 
-def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng):
+def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng, n_kmeans=MULTISTART_KMEANS):
     "The starts `'multistart'` tries: the hierarchical one (and quantile groups for one feature) and `MULTISTART_KMEANS` k-means."
     k, ct = self.n_components, self.covariance_type
     starts = [self._hc_start(sample, rng)]
     if src.n_features == 1: starts.append(start_from_labels(sample, quantile_labels(sample[:, 0], k), k, ct, self._reg()))
     sd = sample.std(axis=0); sd = np.where(sd > 0, sd, 1.)    # k-means in standard units: units do not matter
     sub = sample if len(sample) <= KMEANS_SAMPLE_SIZE else sample[np.sort(rng.choice(len(sample), KMEANS_SAMPLE_SIZE, replace=False))]
-    for _ in range(MULTISTART_KMEANS):
+    for _ in range(n_kmeans):
         stats = self._init_pass(src, lambda s, b, D: _nearest(s, b, D/sd), kmeans(sub/sd, k, rng)*sd)
         w, m, c = m_step(stats, ct, self._reg(), init=True)
         starts.append((w, m, c, precision_cholesky(c, ct)))
@@ -510,7 +510,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     for i in range(1 if warm else self.n_init):
         if warm: start, lb0 = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_), self.lower_bound_
         elif self.init_params == 'multistart' and (w0 is None or m0 is None or pc0 is None):
-            start = (self._candidate_starts(src, sample, rows, rng) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
+            start = (self._candidate_starts(src, sample, rows, rng, 0 if len(starts) >= 2 else MULTISTART_KMEANS) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
         else: start, lb0 = self._initial_params(src, sample, rows, rng, w0, m0, pc0), -np.inf
         if isinstance(start, list):
             screen = ArraySource(sample[np.sort(rng.choice(len(sample), SCREEN_SAMPLE_SIZE, replace=False))], src.what) \
