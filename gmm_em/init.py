@@ -88,19 +88,9 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
     Z = np.asarray(Z, dtype=np.float64)
     n, p = Z.shape
     iu, ju = np.triu_indices(p)
-    diag = np.nonzero(iu == ju)[0]
     alpha = max(((Z - Z.mean(0))**2).sum()/(n*p), np.finfo(np.float64).eps)
     cnt, mean, W = np.ones(n), Z.copy(), np.zeros((n, len(iu)))   # W: upper triangles of the scatter matrices
-    T, active = np.full(n, np.log(alpha)), np.ones(n, bool)
-    def terms(nn, U):   # T of clusters with nn rows and scatter upper triangles U
-        t = (U[:, diag].sum(1) + alpha)/nn
-        big = nn > p
-        if big.any(): t[big] += np.sqrt(np.maximum(_det_upper(U[big]/nn[big, None], p), 0))
-        return nn*np.log(t)
-    def merged(a, js):   # sizes and scatter of a merged with each of js
-        nn = cnt[a] + cnt[js]
-        dm = mean[js] - mean[a]
-        return nn, W[a] + W[js] + (cnt[a]*cnt[js]/nn)[:, None]*dm[:, iu]*dm[:, ju]
+    tr, T, active = np.zeros(n), np.full(n, np.log(alpha)), np.ones(n, bool)   # tr: their traces
     D = squareform(2*np.log((pdist(Z, 'sqeuclidean')/2 + alpha)/2) - 2*np.log(alpha)) if n > 1 else np.zeros((1, 1))
     np.fill_diagonal(D, np.inf)
     rowarg = np.argmin(D, axis=1); rowmin = D[np.arange(n), rowarg]
@@ -110,24 +100,32 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
         a, b = min(a, b), max(a, b)
         merges.append((a, b))
         nn, dm = cnt[a] + cnt[b], mean[b] - mean[a]
-        W[a] += W[b] + cnt[a]*cnt[b]/nn*dm[iu]*dm[ju]
+        f = cnt[a]*cnt[b]/nn
+        W[a] += W[b] + f*dm[iu]*dm[ju]; tr[a] += tr[b] + f*(dm @ dm)
         T[a] += T[b] + D[a, b]           # the merge cost is T(a + b) - T(a) - T(b)
         mean[a] += cnt[b]/nn*dm; cnt[a] = nn
         active[b] = False; D[b, :] = D[:, b] = rowmin[b] = np.inf
         js = np.nonzero(active)[0]; js = js[js != a]
         if not len(js): break
-        nn, U = merged(a, js)
-        c = terms(nn, U) - T[a] - T[js]
+        nn = cnt[a] + cnt[js]                       # a merged with each of js: sizes, traces, then T
+        dm = mean[js] - mean[a]
+        f = cnt[a]*cnt[js]/nn
+        t = (tr[a] + tr[js] + f*np.einsum('jd,jd->j', dm, dm) + alpha)/nn
+        big = np.nonzero(nn > p)[0]
+        if len(big):
+            U = W[a] + W[js[big]] + f[big, None]*dm[big][:, iu]*dm[big][:, ju]
+            t[big] += np.sqrt(np.maximum(_det_upper(U/nn[big, None], p), 0))
+        c = nn*np.log(t) - T[a] - T[js]
         D[a, js] = D[js, a] = c
         j = int(np.argmin(c)); rowmin[a], rowarg[a] = c[j], js[j]
-        pointed, better = np.isin(rowarg[js], (a, b)), c < rowmin[js]
+        ra, rm = rowarg[js], rowmin[js]
+        better = c < rm
         rowmin[js[better]], rowarg[js[better]] = c[better], a
-        stale = js[pointed & ~better]    # their cheapest partner was a or b, and a costs them more now: look again
+        stale = js[((ra == a) | (ra == b)) & ~better]    # their cheapest partner was a or b, and a costs them more now: look again
         if len(stale):
             r = np.argmin(D[stale], axis=1); rowmin[stale], rowarg[stale] = D[stale, r], r
     return merges
 
-   # the last trees built, by a digest of their rows: a search cuts one tree at every k
 
 # %% ../nbs/01a_init.ipynb #687b3d45
 _TREES = {}   # the last trees built, by a digest of their rows: a search cuts one tree at every k
