@@ -255,7 +255,7 @@ def report(summary, out_dir, names, result=None):
     conv = 'converged' if s['converged'] else f"did NOT converge within --max_iter {s['max_iter']} (try a larger --max_iter or --tol)"
     its = f"{s['n_iter']} iteration{'s' if s['n_iter'] != 1 else ''}"
     lines.append(f"k={s['n_clusters']} ({s['covariance_type']}) on {s['n_samples']:,} x {s['n_features']} points: "
-                 f"{its}, {conv}, " + (f"{s['fit_seconds']:.2f} s (the whole search {s['seconds']:.2f} s)" if s['mode'] == 'search' else f"{s['seconds']:.2f} s"))
+                 f"{its}, {conv}, " + (f"{s['fit_seconds']:.3f} s (the whole search {s['seconds']:.2f} s)" if s['mode'] == 'search' else f"{s['seconds']:.2f} s"))
     icl = f"   ICL {s['icl']:.2f}" if 'icl' in s else ''
     lines.append(f"log-likelihood/sample {s['log_likelihood']:.4f}   BIC {s['bic']:.2f}   AIC {s['aic']:.2f}{icl}")
     lines.append("weights " + ' '.join(f'{w:.3f}' for w in s['weights']))
