@@ -217,8 +217,8 @@ def write_predictions(stage:Path, # folder to write into
                       model, src, # a fitted model and a data source
                       proba:bool=False, # also responsibilities, `proba.npy`, and uncertainties, `uncertainty.npy`
                       loglik:bool=False): # also per-row log-likelihood, `loglik.npy`
-    "Labels (and optionally responsibilities, log-likelihoods) of every row, in one pass over the blocks; return the total log-likelihood."
-    n, k, total = src.n_samples, model.n_components, 0.
+    "Labels (and optionally responsibilities, log-likelihoods) of every row, in one pass over the blocks; return the total log-likelihood and the number of rows no component can produce."
+    n, k, total, far = src.n_samples, model.n_components, 0., 0
     with contextlib.ExitStack() as es:
         labels = es.enter_context(NpyWriter(stage/'labels.npy', (n,), np.int64))
         P = es.enter_context(NpyWriter(stage/'proba.npy', (n, k), np.float64)) if proba else None
@@ -228,8 +228,8 @@ def write_predictions(stage:Path, # folder to write into
             labels.write(s, np.argmax(r, axis=0))
             if P is not None: P.write(s, r.T); U.write(s, 1 - r.max(axis=0))
             if L is not None: L.write(s, l)
-            total += float(l.sum())
-    return total
+            total += float(l.sum()); far += int(np.isneginf(l).sum())
+    return total, far
 
 def plot_clusters(model, src, path):
     "Save a picture of the fitted clusters (points coloured by component, 1/2/3-sigma ellipses; PCA view above 2 features) as a PNG."
@@ -272,15 +272,18 @@ def apply_model(args, src, out_dir):
         raise DataError(f"the model expects {model.n_features_in_} features but {src.what} has {src.n_features}")
     t0 = time.perf_counter()
     with Staged(out_dir, replaces=APPLY_OUTPUTS) as st:
-        ll = write_predictions(st.path, model, src, proba=args.proba, loglik=True)/src.n_samples
+        total, far = write_predictions(st.path, model, src, proba=args.proba, loglik=True)
+        ll = total/src.n_samples
+        warns = ([f"the model is degenerate: {'; '.join(model.degenerate_)}"] if model.degenerate_ else []) + \
+                ([f"{far:,} rows lie where no component reaches (log-likelihood -inf)"] if far else [])
         summary = dict(mode='apply', model=str(args.model), data=args.data_path or 'built-in example',
                        n_clusters=model.n_components, covariance_type=model.covariance_type, log_likelihood=ll,
                        n_samples=src.n_samples, n_features=src.n_features, seconds=round(time.perf_counter() - t0, 4),
-                       gmm_em_version=__version__)
+                       warnings=warns, gmm_em_version=__version__)
         (st.path/'summary.json').write_text(strict_json(summary))
     if not args.quiet:
         print(f"labelled {src.n_samples:,} rows with {args.model} (k={model.n_components}, {model.covariance_type}): "
-              f"log-likelihood/sample {ll:.4f}\nwrote {out_dir}/: {', '.join(st.names)}")
+              f"log-likelihood/sample {ll:.4f}\n" + ''.join(f"warning: {w}\n" for w in warns) + f"wrote {out_dir}/: {', '.join(st.names)}")
     return summary
 
 # %% ../nbs/06_cli.ipynb #f5449f04

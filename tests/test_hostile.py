@@ -53,6 +53,7 @@ def test_far_rows_get_minus_inf_and_json_stays_strict(tmp_path):
     assert r.returncode == 0 and r.stderr == '', r.stderr
     s = json.loads((tmp_path / 'o' / 'summary.json').read_text(), parse_constant=lambda c: pytest.fail(f'not strict JSON: {c}'))
     assert s['log_likelihood'] is None and np.isneginf(np.load(tmp_path / 'o' / 'loglik.npy')[0])
+    assert s['warnings'] == ['2 rows lie where no component reaches (log-likelihood -inf)']
 
 
 @pytest.mark.parametrize('scale', [1e-150, 1e-50, 1e50, 1e150])
