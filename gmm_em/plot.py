@@ -194,7 +194,9 @@ def _ll_limits(ll):
     "y-limits that keep the curve readable when the start is far below the rest (a poor initialisation)."
     rest = ll[1:] if len(ll) > 2 else ll
     lo, hi = float(rest.min()), float(rest.max())
-    pad = 0.08*(hi - lo) if hi > lo else 0.05*max(abs(hi), 1.0)
+    span = 1e-3*max(1.0, abs(hi))   # at least this much: changes of 1e-14 (rounding) must not look like a fall
+    if hi - lo < span: lo, hi = (lo + hi - span)/2, (lo + hi + span)/2
+    pad = 0.08*(hi - lo)
     return lo - pad, hi + pad
 
 def plot_log_likelihood(ax, # matplotlib `Axes` to draw into
