@@ -18,10 +18,10 @@ from .init import *
 # %% auto #0
 __all__ = ['MIN_ROWS', 'SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
            'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'ConvergenceWarning', 'convergence_warning_class',
-           'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'degenerate_reasons',
-           'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture',
-           'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict',
-           'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
+           'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'mixture_variances',
+           'degenerate_reasons', 'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion',
+           'GaussianMixture', 'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score',
+           'fit_predict', 'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -73,6 +73,11 @@ class DegenerateWarning(UserWarning):
 MIN_ROWS = {'full': lambda d: d + 1, 'tied': lambda d: 1, 'diag': lambda d: 2, 'spherical': lambda d: 2}
 SINGULAR = 1e-13    # a covariance with eigenvalues below this fraction of the data's variance is singular
 
+def mixture_variances(weights, means, C): # (k,), (k, d), full covariances (k, d, d)
+    "Variance of each feature under the mixture (at an EM fixed point: the data's)."
+    mu = weights @ means
+    return np.einsum('k,kii->i', weights, C) + weights @ (means - mu)**2
+
 def degenerate_reasons(weights:np.ndarray, # (k,)
                        means:np.ndarray, # (k, d)
                        covariances:np.ndarray, # shaped per covariance type
@@ -83,9 +88,7 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     w, m = np.asarray(weights, dtype=np.float64), np.asarray(means, dtype=np.float64)
     (k, d), ct = m.shape, covariance_type
     C = full_covariances(covariances, ct, k, d)
-    mu = w @ m
-    total = np.einsum('k,kij->ij', w, C) + np.einsum('k,ki,kj->ij', w, m - mu, m - mu)   # the data's covariance
-    v = np.maximum(np.diag(total), np.finfo(np.float64).tiny)
+    v = np.maximum(mixture_variances(w, m, C), np.finfo(np.float64).tiny)
     reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
     need, out = MIN_ROWS[ct](d), []
     p = n_parameters(k, d, ct)
@@ -120,6 +123,10 @@ SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then 
 GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
 
 # %% ../nbs/02_core.ipynb #0f1a5162
+def _subsample(sample, size, rng):
+    "At most `size` rows of `sample`, drawn without replacement, in their order."
+    return sample if len(sample) <= size else sample[np.sort(rng.choice(len(sample), size, replace=False))]
+
 def _onehot_rows(rows, k):
     "Responsibility function putting row `rows[j]` wholly in component `j`."
     rows = np.asarray(rows)
@@ -307,7 +314,7 @@ def _initial_params(self:GaussianMixture, src, sample, sample_rows, rng, w0, m0,
     if w0 is not None and m0 is not None and pc0 is not None:
         return w0, m0, covariances_from_cholesky(pc0, ct), pc0
     if self.init_params == 'kmeans':
-        sub = sample if len(sample) <= KMEANS_SAMPLE_SIZE else sample[np.sort(rng.choice(len(sample), KMEANS_SAMPLE_SIZE, replace=False))]
+        sub = _subsample(sample, KMEANS_SAMPLE_SIZE, rng)
         stats = self._init_pass(src, _nearest, kmeans(sub, k, rng))
     elif self.init_params == 'hc':
         return self._hc_start(sample, rng)
@@ -328,7 +335,7 @@ GaussianMixture._initial_params = _initial_params
 def _hc_start(self:GaussianMixture, sample, rng):
     "Parameters of the hierarchical partition of at most `HC_SAMPLE_SIZE` sampled rows (quantile groups for one feature)."
     k, ct = self.n_components, self.covariance_type
-    sub = sample if len(sample) <= HC_SAMPLE_SIZE else sample[np.sort(rng.choice(len(sample), HC_SAMPLE_SIZE, replace=False))]
+    sub = _subsample(sample, HC_SAMPLE_SIZE, rng)
     lab = hc_labels(svd_scale(sub), k)
     return start_from_labels(sub, lab, k, ct, self._reg())
 
@@ -338,7 +345,7 @@ def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng, n_kme
     starts = [self._hc_start(sample, rng)]
     if src.n_features == 1: starts.append(start_from_labels(sample, quantile_labels(sample[:, 0], k), k, ct, self._reg()))
     sd = sample.std(axis=0); sd = np.where(sd > 0, sd, 1.)    # k-means in standard units: units do not matter
-    sub = sample if len(sample) <= KMEANS_SAMPLE_SIZE else sample[np.sort(rng.choice(len(sample), KMEANS_SAMPLE_SIZE, replace=False))]
+    sub = _subsample(sample, KMEANS_SAMPLE_SIZE, rng)
     for _ in range(n_kmeans):
         stats = self._init_pass(src, lambda s, b, D: _nearest(s, b, D/sd), kmeans(sub/sd, k, rng)*sd)
         w, m, c = m_step(stats, ct, self._reg(), init=True)
@@ -403,9 +410,7 @@ def _squarem(p0, p1, p2, covariance_type):
     "The SQUAREM point (step length $-|r|/|v|$, at most -1) from three EM iterates, in coordinates where any value is valid and units do not matter (log weights; means, Cholesky factors or log variances in units of each feature's sd); `None` if it is no better than `p2`."
     full = covariance_type in ('full', 'tied')
     k, d = p0[1].shape
-    C = full_covariances(p0[2], covariance_type, k, d)
-    mu = p0[0] @ p0[1]
-    s = np.sqrt(np.einsum('k,kii->i', p0[0], C) + p0[0] @ (p0[1] - mu)**2)   # the data's sd, from the mixture
+    s = np.sqrt(mixture_variances(p0[0], p0[1], full_covariances(p0[2], covariance_type, k, d)))   # the data's sd, from the mixture
     if not (np.isfinite(s).all() and (s > 0).all()): return None
     def theta(p):
         w, m, c = p[:3]

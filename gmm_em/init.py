@@ -183,15 +183,16 @@ def start_from_labels(X:np.ndarray, # rows (n, d)
     return w, m, c, precision_cholesky(c, covariance_type)
 
 # %% ../nbs/01a_init.ipynb #1f31726e
-def full_covariances(covariances:np.ndarray, # shaped per covariance type
-                     covariance_type:str, # one of `COVARIANCE_TYPES`
-                     k:int, d:int): # components, features
-    "Covariances as `(k, d, d)` matrices whatever the type."
-    c = np.asarray(covariances, dtype=np.float64)
-    if covariance_type == 'full': return c
-    if covariance_type == 'tied': return np.broadcast_to(c, (k, d, d))
-    diag = c if covariance_type == 'diag' else np.repeat(c[:, None], d, axis=1)
-    return diag[:, :, None]*np.eye(d)
+def full_covariances(covariances:np.ndarray, # covariances, shaped per covariance type
+                     covariance_type:str, # 'full', 'tied', 'diag' or 'spherical'
+                     n_components:int, # k
+                     n_features:int): # d
+    "The covariances as `(k, d, d)` full matrices: `tied` repeated, `diag` on a diagonal, `spherical` times the identity."
+    c, k, d = np.asarray(covariances, dtype=np.float64), n_components, n_features
+    if covariance_type == 'full': return c.reshape(k, d, d)
+    if covariance_type == 'tied': return np.broadcast_to(c, (k, d, d)).copy()
+    if covariance_type == 'diag': return c[:, :, None]*np.eye(d)
+    return c[:, None, None]*np.eye(d)
 
 def constrain(C:np.ndarray, # full covariances (k, d, d)
               weights:np.ndarray, # (k,) used to pool for 'tied'

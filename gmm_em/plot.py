@@ -13,14 +13,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import MaxNLocator
-from .stats import check_covariance_type, e_step, precision_cholesky
+from .stats import e_step, precision_cholesky
 from .data import as_source, atomic_path
+from .init import full_covariances
 from .core import FitHistory, GaussianMixture, NotFittedError
 
 # %% auto #0
-__all__ = ['plot_sample', 'Projection', 'pca_projection', 'project', 'full_covariances', 'ellipse_geometry', 'PlotData',
-           'plot_data', 'StateArtists', 'draw_state', 'plot_fit', 'LikelihoodArtists', 'plot_log_likelihood',
-           'select_frames', 'Animation', 'animate_history']
+__all__ = ['plot_sample', 'Projection', 'pca_projection', 'project', 'ellipse_geometry', 'PlotData', 'plot_data', 'StateArtists',
+           'draw_state', 'plot_fit', 'LikelihoodArtists', 'plot_log_likelihood', 'select_frames', 'Animation',
+           'animate_history']
 
 # %% ../nbs/04_plot.ipynb #ad2dbd93
 def plot_sample(X, # data: array-like (n, d), a `.npy` path or a `Source`
@@ -57,19 +58,6 @@ def project(proj:Projection, # the 2-D view
     "Means `(k, 2)` and covariances `(k, 2, 2)` of the components as seen in `proj`."
     W = proj.basis
     return (means - proj.centre) @ W, W.T @ covariances @ W
-
-# %% ../nbs/04_plot.ipynb #6092fc77
-def full_covariances(covariances:np.ndarray, # covariances, shaped per `covariance_type`
-                     covariance_type:str, # one of `COVARIANCE_TYPES`
-                     n_components:int, # k
-                     n_features:int): # d
-    "The covariances as `(k, d, d)` full matrices."
-    c, k, d = np.asarray(covariances, dtype=np.float64), n_components, n_features
-    ct = check_covariance_type(covariance_type)
-    if ct == 'full': return c.reshape(k, d, d)
-    if ct == 'tied': return np.broadcast_to(c, (k, d, d)).copy()
-    if ct == 'diag': return c[:, :, None]*np.eye(d)
-    return c[:, None, None]*np.eye(d)
 
 # %% ../nbs/04_plot.ipynb #49f372c3
 def ellipse_geometry(cov:np.ndarray, # (..., 2, 2) covariance matrices
