@@ -121,14 +121,98 @@ def per_iteration(X, k, ct, iters, repeats, block_rows=None):
     ours = lambda N: GaussianMixture(k, covariance_type=ct, tol=0., max_iter=N, block_rows=block_rows, dtype=dt, **start).fit(X)
     skl = lambda N: SkGM(k, covariance_type=ct, tol=0., max_iter=N, init_params='random_from_data', **start).fit(X)
     t_ours, t_sk = [], []
+    ours(N1); skl(N1)   # warm-up: the process's first large allocations and thread start-up are not an iteration's cost
     for _ in range(repeats):
-        a, _ = timed(lambda: ours(N1)); b, mo = timed(lambda: ours(N2))
+        b, mo = timed(lambda: ours(N2))
         c, _ = timed(lambda: skl(N1)); e, ms = timed(lambda: skl(N2))
-        t_ours.append((b - a)/(N2 - N1)); t_sk.append((e - c)/(N2 - N1))
+        t_ours.append(statistics.median(mo.iteration_seconds_[1:])); t_sk.append((e - c)/(N2 - N1))
     ref = float(ms.lower_bound_)
     if dt is not None:   # float32: compare with our own float64 fit from the same start
         ref = float(GaussianMixture(k, covariance_type=ct, tol=0., max_iter=N2, **start).fit(X.astype(np.float64)).lower_bound_)
     return statistics.median(t_ours), statistics.median(t_sk), float(mo.lower_bound_), ref
+
+
+# --- the plain-numpy prototype of issue 14, timed beside the package ------------------------------
+_proto_pool = None
+
+def _proto_chunk(Phi, theta, a, e, b):
+    "Moments (k, p) and log-likelihood of columns a..e of Phi, in chunks of b."
+    k, p = theta.shape
+    M, ll = np.zeros((k, p)), 0.
+    for s in range(a, e, b):
+        F = Phi[:, s:min(s + b, e)]
+        L = theta @ F
+        mx = L.max(axis=0) + 1.                 # shift by the row maximum + 1: s lies in [1/e, k/e]
+        L -= mx; np.maximum(L, -500., out=L)    # clip: exp never takes its slow paths
+        np.exp(L, out=L)
+        sm = L.sum(axis=0)
+        m = len(sm) - len(sm) % 64              # sum of logs = log of products over blocks of 64 rows
+        ll += mx.sum() + np.log(sm[:m].reshape(-1, 64).prod(axis=1)).sum() + np.log(sm[m:]).sum()
+        L /= sm
+        M += L @ F.T
+    return M, ll
+
+
+def prototype_fit(X, k, ct, start, n_iter, reg=1e-6):
+    "The issue's prototype: features of the centred data once, chunks on 2 threads (BLAS at 1), fast exp; mean LL at the last E-step, and seconds per iteration (the features excluded)."
+    from concurrent.futures import ThreadPoolExecutor
+    from threadpoolctl import threadpool_limits
+    global _proto_pool
+    if _proto_pool is None: _proto_pool = ThreadPoolExecutor(2)
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    full = ct in ('full', 'tied')
+    c = X.mean(0); Z = X - c
+    iu, ju = np.triu_indices(d)
+    Q = Z[:, iu]*Z[:, ju] if full else Z*Z
+    Phi = np.ascontiguousarray(np.hstack([Q, Z, np.ones((n, 1))]).T)      # (p, n), computed once
+    w, m = start['weights_init'], start['means_init'] - c
+    P = start['precisions_init']
+    b = max(1024, (1 << 19)//(8*(Phi.shape[0] + k)))
+    half = (n//2 + b - 1)//b*b
+    t0 = time.perf_counter()
+    with threadpool_limits(1, user_api='blas'):
+        for _ in range(n_iter):
+            Pk = (np.broadcast_to(P, (k, d, d)) if ct == 'tied' else P[:, None]*np.ones(d) if ct == 'spherical' else P)
+            if full:
+                Pm = np.einsum('kij,kj->ki', Pk, m); ld = 0.5*np.linalg.slogdet(Pk)[1]
+                quad = -0.5*Pk[:, iu, ju]*np.where(iu == ju, 1., 2.)
+            else:
+                Pm = Pk*m; ld = 0.5*np.log(Pk).sum(1); quad = -0.5*Pk
+            const = -0.5*(m*Pm).sum(1) + ld - 0.5*d*np.log(2*np.pi) + np.log(w)
+            theta = np.ascontiguousarray(np.hstack([quad, Pm, const[:, None]]))
+            parts = list(_proto_pool.map(lambda r: _proto_chunk(Phi, theta, r[0], r[1], b), [(0, half), (half, n)]))
+            M, ll = parts[0][0] + parts[1][0], parts[0][1] + parts[1][1]
+            q = Q.shape[1]
+            nk = M[:, -1] + 10*np.finfo(float).eps
+            m = M[:, q:q + d]/nk[:, None]
+            if full:
+                S = np.empty((k, d, d)); S[:, iu, ju] = M[:, :q]; S[:, ju, iu] = M[:, :q]
+                C = S/nk[:, None, None] - m[:, :, None]*m[:, None, :]
+                if ct == 'tied': C = np.broadcast_to((C*nk[:, None, None]).sum(0)/nk.sum(), C.shape)
+                C = C + reg*np.eye(d)
+                P = np.linalg.inv(C)
+                if ct == 'tied': P = P[0]
+            else:
+                V = M[:, :d]/nk[:, None] - m**2 + reg
+                P = 1/V if ct == 'diag' else 1/V.mean(1)
+            w = nk/nk.sum()
+    return ll/n, (time.perf_counter() - t0)/n_iter
+
+
+def per_iteration_proto(X, k, ct, iters, repeats):
+    "Median seconds per iteration of the prototype (its iterations timed alone), from scikit-learn's start, and its mean LL after N2 iterations."
+    start = sk_start(X, k, ct)
+    X = np.asarray(X, dtype=np.float64)
+    prototype_fit(X, k, ct, start, iters[0])   # warm-up, as for the others
+    runs = [prototype_fit(X, k, ct, start, iters[1]) for _ in range(repeats)]
+    return statistics.median(r[1] for r in runs), runs[-1][0]
+
+
+def feature_cache_mb(n, d, ct, dtype):
+    "Megabytes of quadratic features our fit keeps across iterations for this workload (0: none)."
+    from gmm_em.core import GaussianMixture
+    return GaussianMixture(1, covariance_type=ct, dtype=dtype if dtype == np.float32 else None).feature_cache_bytes(n, d)/2**20
 
 
 def exp_floor(n, k, repeats):
@@ -206,23 +290,33 @@ def main(argv=None):
         X = X64.astype(w['dtype'])
         for ct in w['covs']:
             to, ts, llo, lls = per_iteration(X, k, ct, w['iters'], a.repeats, a.block_rows)
+            tp, _ = per_iteration_proto(X, k, ct, w['iters'], a.repeats)
             rel = abs(llo - lls)/abs(lls)
+            cache = feature_cache_mb(n, d, ct, X.dtype)
             note = 'both float32; LL diff: ours float32 vs ours float64' if w['dtype'] == 'float32' else ''
-            rows.append((name, ct, w['dtype'], f"{n:g}x{d}, k={k}", to, ts, rel, note))
-            print(f"{name:4} {ct:9} {w['dtype']}: ours {to*1e3:9.2f} ms/iter, sklearn {ts*1e3:9.2f} ms/iter, "
-                  f"speed-up {ts/to:6.2f}x, rel LL diff {rel:.1e} after {w['iters'][1]} iterations {note}", flush=True)
+            rows.append((name, ct, w['dtype'], f"{n:g}x{d}, k={k}", to, ts, rel, note, tp, cache))
+            print(f"{name:4} {ct:9} {w['dtype']}: ours {to*1e3:9.2f} ms/iter, prototype {tp*1e3:9.2f}, sklearn {ts*1e3:9.2f}; "
+                  f"speed-up {ts/to:6.2f}x (prototype {ts/tp:6.2f}x), ours/prototype {to/tp:.2f}, feature cache {cache:.3g} MB, "
+                  f"rel LL diff {rel:.1e} after {w['iters'][1]} iterations {note}", flush=True)
+            if name == 'W1' and ct == 'full': w1 = to
         if name == 'W1':
             fl = exp_floor(n, k, a.repeats)
-            notes.append(f"Machine floor for W1: one np.exp over n*k = {n*k:g} float64 values takes {fl*1e3:.2f} ms.")
+            notes.append(f"Machine floor for W1: one np.exp over n*k = {n*k:g} float64 values takes {fl*1e3:.2f} ms; "
+                         f"W1 full takes {w1/fl:.1f} times that.")
             print(notes[-1], flush=True)
 
-    print("\n| workload | covariance | dtype | n x d, k | ours s/iter | sklearn s/iter | speed-up | rel. LL diff | note |")
-    print("|---|---|---|---|---:|---:|---:|---:|---|")
-    for name, ct, dt, shape, to, ts, rel, note in rows:
-        unit = 's total' if rel is None else ''
-        print(f"| {name} | {ct} | {dt} | {shape} | {to:.4g}{' '+unit if unit else ''} | {ts:.4g}{' '+unit if unit else ''} | "
-              f"{ts/to:.2f}x | {'—' if rel is None else f'{rel:.1e}'} | {note} |")
+    print("\n| workload | covariance | dtype | n x d, k | ours s/iter | prototype s/iter | sklearn s/iter | speed-up (prototype's) | ours / prototype | feature cache | rel. LL diff | note |")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, ct, dt, shape, to, ts, rel, note, *more in rows:
+        if rel is None:
+            print(f"| {name} | {ct} | {dt} | {shape} | {to:.4g} s total | | {ts:.4g} s total | {ts/to:.2f}x | | | — | {note} |")
+            continue
+        tp, cache = more
+        print(f"| {name} | {ct} | {dt} | {shape} | {to:.4g} | {tp:.4g} | {ts:.4g} | {ts/to:.2f}x ({ts/tp:.2f}x) | {to/tp:.2f} | "
+              f"{f'{cache:.3g} MB' if cache else 'none'} | {rel:.1e} | {note} |")
     for nt in notes: print(f"\n{nt}")
+    import resource
+    print(f"\nPeak resident memory of this run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MB.")
     print(f"\n{blas_info()}; median of {a.repeats} interleaved repeats; speed-up = sklearn time / ours; "
           f"load average at the end {load()} (other work on the machine inflates both columns).")
 

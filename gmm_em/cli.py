@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_cli.ipynb #9ecbc629
 from __future__ import annotations
-import argparse, contextlib, glob, json, os, shutil, sys, tempfile, time, warnings
+import argparse, contextlib, fcntl, glob, json, os, shutil, signal, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 from . import __version__
@@ -14,9 +14,9 @@ from .core import GaussianMixture, ConvergenceWarning, information_criterion, IN
 from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATIVE_REG
 
 # %% auto #0
-__all__ = ['OUTPUTS', 'APPLY_OUTPUTS', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'fit_warnings',
-           'summarize', 'Staged', 'strict_json', 'write_predictions', 'plot_clusters', 'plot_search', 'report',
-           'apply_model', 'write_gif', 'run', 'gmm_em_cli']
+__all__ = ['OUTPUTS', 'MANIFEST', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'fit_warnings',
+           'summarize', 'swap_folders', 'Staged', 'strict_json', 'write_predictions', 'plot_clusters', 'plot_search',
+           'report', 'apply_model', 'write_gif', 'run', 'gmm_em_cli']
 
 # %% ../nbs/06_cli.ipynb #7b529da7
 class UsageError(Exception):
@@ -75,15 +75,33 @@ def _gif_path(args):
     if p.suffix.lower() != '.gif': raise UsageError(f"--gif {args.gif}: the file name must end in .gif")
     if p.name == str(p): return Path(args.output_dir)/p
     if not p.parent.is_dir(): raise UsageError(f"--gif {p}: no such directory {p.parent}")
+    try: fd, tmp = tempfile.mkstemp(prefix=f'.{p.name}.', dir=p.parent); os.close(fd); os.unlink(tmp)   # really writable (os.access trusts root)
+    except OSError: raise UsageError(f"--gif {p}: {p.parent} is not writable") from None
     return p
 
 def _check_writable(out:Path):
-    "Raise `UsageError` unless `out` is, or can be created as, a writable folder."
+    "Raise `UsageError` unless `out` can be created or replaced: a folder (or nothing yet) whose parent folder is writable."
     if out.exists() and not out.is_dir(): raise UsageError(f"--output_dir {out} exists and is not a directory")
-    a = out
+    a = out.absolute().parent
     while not a.exists(): a = a.parent
     if not a.is_dir(): raise UsageError(f"--output_dir {out}: {a} is not a directory")
-    if not os.access(a, os.W_OK | os.X_OK): raise UsageError(f"--output_dir {out}: {a} is not writable")
+    if not os.access(a, os.W_OK | os.X_OK):
+        raise UsageError(f"--output_dir {out}: {a} is not writable (a run stages its results beside the folder and swaps them in)")
+
+OUTPUTS = ('summary.json', 'labels.npy', 'model.npz', 'clusters.png', 'selection.csv', 'bic.png', 'aic.png', 'icl.png', 'proba.npy',
+           'uncertainty.npy', 'loglik.npy', 'clusters.gif')
+MANIFEST = '.gmm_em.json'   # in every output folder: the run that wrote it and its files
+
+def _ours(out:Path, given=None):
+    "Refuse (`UsageError`) a folder holding anything gmm_em did not write; an empty or missing folder is fine."
+    names = set(os.listdir(out)) if out.is_dir() else set()
+    mine = set(OUTPUTS) | {MANIFEST}
+    try: mine |= set(json.loads((out/MANIFEST).read_text())['files'])
+    except (OSError, ValueError, KeyError, TypeError): pass
+    foreign = sorted(n for n in names - mine if not n.startswith('.gmm_em-'))   # .gmm_em-*: staging of versions before 0.0.2
+    if foreign:
+        raise UsageError(f"--output_dir {given or out} holds files gmm_em did not write ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}): "
+                         "a run replaces its whole folder, so give a new or empty one")
 
 def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     "Parse and check the command line; raise `UsageError` with one line on bad input."
@@ -110,7 +128,7 @@ def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     if a.criterion is not None and a.n_clusters is not None and a.covariance_type != 'auto':
         raise UsageError("--criterion chooses among several models: use it with --find_num_clusters_range or --covariance_type auto")
     a.criterion = a.criterion or 'bic'
-    _check_writable(Path(a.output_dir))
+    _check_writable(Path(a.output_dir)); _ours(Path(a.output_dir))
     _gif_path(a)   # checks the name and folder before any work is done
     return a
 
@@ -180,29 +198,75 @@ def summarize(model, src, args, seconds, result=None, row=None):
     return s
 
 # %% ../nbs/06_cli.ipynb #17464f4e
-OUTPUTS = ('summary.json', 'labels.npy', 'model.npz', 'clusters.png', 'selection.csv', 'bic.png', 'aic.png', 'icl.png', 'proba.npy',
-           'uncertainty.npy', 'loglik.npy', 'clusters.gif')
-APPLY_OUTPUTS = ('summary.json', 'labels.npy', 'loglik.npy', 'proba.npy', 'uncertainty.npy')
+def _locked(path:Path, what:str):
+    "An open descriptor of `path` holding an exclusive lock, or `UsageError` if another process holds it."
+    fd = os.open(path, os.O_RDONLY)
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd); raise UsageError(f"{what} is being written by another gmm_em_cli run: wait for it to end, or choose another --output_dir") from None
+    return fd
+
+def _sweep(out:Path):
+    "Remove staging folders that dead runs left beside `out` (a live run keeps its staging folder locked)."
+    for p in out.parent.glob(f'.{out.name}.gmm_em-*'):
+        try: fd = os.open(p, os.O_RDONLY)
+        except OSError: continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(p, ignore_errors=True)
+        except OSError: pass
+        finally: os.close(fd)
+
+_RENAME_EXCHANGE = 2
+
+def swap_folders(a:Path, b:Path):
+    "Exchange two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`); elsewhere, or on file systems without it, two renames."
+    import ctypes, errno
+    f = getattr(ctypes.CDLL(None, use_errno=True), 'renameat2', None)
+    if f is not None:
+        if f(-100, os.fsencode(a), -100, os.fsencode(b), _RENAME_EXCHANGE) == 0: return
+        e = ctypes.get_errno()
+        if e not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP): raise OSError(e, os.strerror(e), str(b))
+    old = a.with_name(a.name + '-old')
+    os.rename(b, old); os.rename(a, b); os.rename(old, a)   # a reader may briefly find no folder, never a mixed one
 
 class Staged:
-    "Context manager: a staging folder whose files move into `out_dir` (or to `elsewhere[name]`) only on success; files named in `replaces` that the run did not make are removed."
-    def __init__(self, out_dir, elsewhere:dict|None=None, replaces:tuple=OUTPUTS):
-        self.out_dir, self.elsewhere, self.replaces = Path(out_dir), elsewhere or {}, replaces
+    "Context manager owning an output folder: on entry it checks the folder holds only gmm_em's files, locks it and makes a staging folder beside it; on success the staged folder replaces it in one step; a failure leaves it as it was."
+    def __init__(self, out_dir, elsewhere:dict|None=None): # folder; and staged files to copy elsewhere `{name: path}`
+        self.given, self.out, self.elsewhere, self.fds = out_dir, Path(out_dir).absolute(), elsewhere or {}, []
     def __enter__(self):
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix='.gmm_em-', dir=self.out_dir))
+        out = self.out
+        _ours(out, self.given)
+        a, self.created = out, []
+        while not a.exists(): self.created.append(a); a = a.parent   # removed again if the run fails
+        out.mkdir(parents=True, exist_ok=True)
+        try: self.fds.append(_locked(out, f"--output_dir {self.given}"))
+        except UsageError: self.__exit__(UsageError); raise
+        _sweep(out)
+        self.path = Path(tempfile.mkdtemp(prefix=f'.{out.name}.gmm_em-', dir=out.parent))
+        self.fds.append(_locked(self.path, str(self.path)))   # alive: no other run sweeps it away
+        os.chmod(self.path, os.stat(out).st_mode & 0o7777)
+        self.run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{self.path.name[-8:]}"
         return self
     def __exit__(self, typ, *_):
         try:
-            if typ is not None: return
-            names = sorted(p.name for p in self.path.iterdir())
-            for name in names:
-                if name in self.elsewhere:
-                    with atomic_path(self.elsewhere[name], suffix=Path(name).suffix) as tmp: shutil.copyfile(self.path/name, tmp)
-                else: os.replace(self.path/name, self.out_dir/name)
-            for name in set(self.replaces) - set(names): (self.out_dir/name).unlink(missing_ok=True)   # no stale results beside new ones
-            self.names = [str(self.elsewhere.get(n, n)) for n in names]
-        finally: shutil.rmtree(self.path, ignore_errors=True)
+            if typ is None:
+                names = sorted(p.name for p in self.path.iterdir())
+                for name in names:
+                    if name in self.elsewhere:
+                        with atomic_path(self.elsewhere[name], suffix=Path(name).suffix) as tmp: shutil.copyfile(self.path/name, tmp)
+                        (self.path/name).unlink()
+                kept = [n for n in names if n not in self.elsewhere]
+                (self.path/MANIFEST).write_text(json.dumps(dict(writer=f'gmm_em {__version__}', run_id=self.run_id, files=kept)) + '\n')
+                swap_folders(self.path, self.out)   # the old set is now in the staging folder, removed below
+                self.names = kept + [str(self.elsewhere[n]) for n in names if n in self.elsewhere]
+        finally:
+            if hasattr(self, 'path'): shutil.rmtree(self.path, ignore_errors=True)
+            for fd in self.fds: os.close(fd)
+            if typ is not None:
+                for d in self.created:
+                    try: d.rmdir()
+                    except OSError: break
 
 def strict_json(obj):
     "`obj` as indented, strict JSON: a non-finite number (a log-likelihood of -inf for rows no component can produce) becomes null."
@@ -265,25 +329,22 @@ def report(summary, out_dir, names, result=None):
     return '\n'.join(lines)
 
 # %% ../nbs/06_cli.ipynb #4dc19970
-def apply_model(args, src, out_dir):
-    "`--model`: label `src` with a saved model; return the summary."
+def apply_model(args, src, st):
+    "`--model`: label `src` with a saved model into the staging folder `st` (the model goes with them, as `model.npz`); return the summary."
     model = GaussianMixture.load(args.model, history=False)
     if src.n_features != model.n_features_in_:
         raise DataError(f"the model expects {model.n_features_in_} features but {src.what} has {src.n_features}")
     t0 = time.perf_counter()
-    with Staged(out_dir, replaces=APPLY_OUTPUTS) as st:
-        total, far = write_predictions(st.path, model, src, proba=args.proba, loglik=True)
-        ll = total/src.n_samples
-        warns = ([f"the model is degenerate: {'; '.join(model.degenerate_)}"] if model.degenerate_ else []) + \
-                ([f"{far:,} rows lie where no component reaches (log-likelihood -inf)"] if far else [])
-        summary = dict(mode='apply', model=str(args.model), data=args.data_path or 'built-in example',
-                       n_clusters=model.n_components, covariance_type=model.covariance_type, log_likelihood=ll,
-                       n_samples=src.n_samples, n_features=src.n_features, seconds=round(time.perf_counter() - t0, 4),
-                       warnings=warns, gmm_em_version=__version__)
-        (st.path/'summary.json').write_text(strict_json(summary))
-    if not args.quiet:
-        print(f"labelled {src.n_samples:,} rows with {args.model} (k={model.n_components}, {model.covariance_type}): "
-              f"log-likelihood/sample {ll:.4f}\n" + ''.join(f"warning: {w}\n" for w in warns) + f"wrote {out_dir}/: {', '.join(st.names)}")
+    total, far = write_predictions(st.path, model, src, proba=args.proba, loglik=True)
+    shutil.copyfile(args.model, st.path/'model.npz')
+    ll = total/src.n_samples
+    warns = ([f"the model is degenerate: {'; '.join(model.degenerate_)}"] if model.degenerate_ else []) + \
+            ([f"{far:,} rows lie where no component reaches (log-likelihood -inf)"] if far else [])
+    summary = dict(mode='apply', model=str(args.model), data=args.data_path or 'built-in example',
+                   n_clusters=model.n_components, covariance_type=model.covariance_type, log_likelihood=ll,
+                   n_samples=src.n_samples, n_features=src.n_features, seconds=round(time.perf_counter() - t0, 4),
+                   warnings=warns, run_id=st.run_id, gmm_em_version=__version__)
+    (st.path/'summary.json').write_text(strict_json(summary))
     return summary
 
 # %% ../nbs/06_cli.ipynb #f5449f04
@@ -292,42 +353,51 @@ def write_gif(model, src, path, args):
     from gmm_em.plot import animate_history
     return animate_history(src, model.history_, path, max_frames=args.gif_frames, fps=args.fps, seed=args.seed)
 
-def _write_fit(out_dir, model, src, summary, result, args):
+def _write_fit(st, model, src, summary, result, args):
+    "Write a fit's outputs into the staging folder `st`."
     gif = _gif_path(args)
-    inside = gif is not None and gif.parent.resolve() == out_dir.resolve()
-    with Staged(out_dir, None if gif is None or inside else {'animation.gif': gif}) as st:
-        if gif is not None:
-            anim = write_gif(model, src, st.path/(gif.name if inside else 'animation.gif'), args)
-            summary['gif'] = dict(path=str(gif), frames=anim.n_frames)
-        write_predictions(st.path, model, src, proba=args.proba)
-        model.save(st.path/'model.npz')
-        if src.n_features >= 2: plot_clusters(model, src, st.path/'clusters.png')
-        if result is not None:
-            result.to_csv(st.path/'selection.csv')
-            plot_search(result, st.path/f'{result.criterion}.png')
-        (st.path/'summary.json').write_text(strict_json(summary))
-    return st.names
+    if gif is not None:
+        anim = write_gif(model, src, st.path/('animation.gif' if 'animation.gif' in st.elsewhere else gif.name), args)
+        summary['gif'] = dict(path=str(gif), frames=anim.n_frames)
+    write_predictions(st.path, model, src, proba=args.proba)
+    model.save(st.path/'model.npz')
+    if src.n_features >= 2: plot_clusters(model, src, st.path/'clusters.png')
+    if result is not None:
+        result.to_csv(st.path/'selection.csv')
+        plot_search(result, st.path/f'{result.criterion}.png')
+    summary['run_id'] = st.run_id
+    (st.path/'summary.json').write_text(strict_json(summary))
 
 def run(args):
-    "Fit, search or apply for parsed `args`, write the outputs; return the summary."
+    "Fit, search or apply for parsed `args`, write the outputs (the whole `--output_dir` is replaced in one step at the end); return the summary."
     out_dir = Path(args.output_dir)
     src = open_data(args.data_path, dask=args.scheduler is not None)
     if args.gif is not None and src.n_features < 2: raise UsageError("--gif draws 2-D pictures: the data needs at least 2 features")
     if args.data_path is None and not args.quiet:
         print("No --data_path given: using the built-in example (2,000 2-D points from 4 clusters).")
     progress = not args.quiet and sys.stderr.isatty()
-    with dask_client(args.scheduler):
-        if args.model is not None: return apply_model(args, src, out_dir)
-        t0 = time.perf_counter()
-        model, row, result = _fit(args, src, progress)
-        summary = summarize(model, src, args, time.perf_counter() - t0, result, row)
-        names = _write_fit(out_dir, model, src, summary, result, args)
-    if not args.quiet: print(report(summary, out_dir, names, result))
+    gif = _gif_path(args)
+    elsewhere = {'animation.gif': gif} if gif is not None and gif.parent.absolute() != out_dir.absolute() else None
+    with Staged(out_dir, elsewhere) as st, dask_client(args.scheduler):
+        if args.model is not None: summary = apply_model(args, src, st)
+        else:
+            t0 = time.perf_counter()
+            model, row, result = _fit(args, src, progress)
+            summary = summarize(model, src, args, time.perf_counter() - t0, result, row)
+            _write_fit(st, model, src, summary, result, args)
+    if not args.quiet:
+        if args.model is not None:
+            print(f"labelled {src.n_samples:,} rows with {args.model} (k={summary['n_clusters']}, {summary['covariance_type']}): "
+                  f"log-likelihood/sample {summary['log_likelihood']:.4f}\n" + ''.join(f"warning: {w}\n" for w in summary['warnings'])
+                  + f"wrote {out_dir}/: {', '.join(st.names)}")
+        else: print(report(summary, out_dir, st.names, result))
     return summary
 
 # %% ../nbs/06_cli.ipynb #2d89c2f5
 def gmm_em_cli(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     "Console script `gmm_em_cli`."
+    def stop(signum, frame): raise KeyboardInterrupt   # SIGTERM, SIGHUP: clean up the staging folder, as Ctrl-C does
+    for sig in (signal.SIGTERM, signal.SIGHUP): signal.signal(sig, stop)
     try:
         run(parse_args(argv))
     except OSError as e:

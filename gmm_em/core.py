@@ -17,11 +17,12 @@ from .init import *
 
 # %% auto #0
 __all__ = ['MIN_ROWS', 'SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
-           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'ConvergenceWarning', 'convergence_warning_class',
-           'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'mixture_variances',
-           'degenerate_reasons', 'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion',
-           'GaussianMixture', 'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score',
-           'fit_predict', 'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
+           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
+           'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory',
+           'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform',
+           'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar',
+           'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic',
+           'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -163,6 +164,10 @@ def _uniform(seed, k):
     return f
 
 # %% ../nbs/02_core.ipynb #7a78e4e7
+CACHE_BYTES = 2**30       # default `cache_bytes`: 1 GiB
+CACHE_MIN_FEATURES = 16   # with fewer features (full/tied), recomputing them costs less than reading them back from memory...
+CACHE_SMALL = 1 << 22     # ...unless they take at most this much (4 MiB), and stay in the CPU's caches
+
 def default_block_rows(n_components:int, n_features:int):
     "Rows read per block: about 8 MB of float64 data, 4,096 to 65,536 rows (chunking inside a block is `stats`' business)."
     return min(max(2**20 // n_features, 4096), 2**16)
@@ -194,7 +199,8 @@ class GaussianMixture:
                  verbose_interval:int=10, # iterations between lines at `verbose=2`
                  block_rows:int|None=None, # rows per block (None: automatic)
                  progress:bool=False, # show a progress bar over EM iterations (stderr / notebook widget)
-                 dtype=None): # arithmetic of the E-step: None/float64, or float32 (accumulators stay float64)
+                 dtype=None, # arithmetic of the E-step: None/float64, or float32 (accumulators stay float64)
+                 cache_bytes:int=CACHE_BYTES): # memory the per-row features of in-memory data, kept across EM iterations, may take
         store = locals(); store.pop('self')
         for k, v in store.items(): setattr(self, k, v)
 
@@ -256,6 +262,7 @@ def _check_parameters(self:GaussianMixture, n_samples, n_features):
     _check_float('tol', self.tol); _check_reg(self.reg_covar, n_features)
     check_covariance_type(self.covariance_type)
     if self.block_rows is not None: _check_int('block_rows', self.block_rows, 1)
+    _check_int('cache_bytes', self.cache_bytes, 0)
     if self.dtype is not None and np.dtype(self.dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype must be None, float32 or float64; got {self.dtype!r}")
     if self.init_params not in INIT_METHODS:
@@ -290,12 +297,28 @@ GaussianMixture._check_parameters = _check_parameters
 def _block_rows(self:GaussianMixture, src): return self.block_rows or default_block_rows(self.n_components, src.n_features)
 def _blocks(self:GaussianMixture, src): return src.blocks(self._block_rows(src))
 
+def feature_cache_bytes(self:GaussianMixture, n_samples:int, n_features:int):
+    "Bytes of quadratic features a fit on in-memory data of this shape keeps across EM iterations (0: none, they are recomputed)."
+    size = n_quadratic_features(n_features, self.covariance_type)*n_samples*np.dtype(self.dtype or np.float64).itemsize
+    if size > self.cache_bytes: return 0
+    return size if size <= CACHE_SMALL or (self.covariance_type in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
+
+def _features(self:GaussianMixture, src):
+    "`(ref, Phi)`: the quadratic features of an in-memory source about its mean, computed on first use and kept with the source; `None` where `feature_cache_bytes` says none."
+    if not isinstance(src, ArraySource) or not self.feature_cache_bytes(src.n_samples, src.n_features): return None
+    full, dt = self.covariance_type in ('full', 'tied'), np.dtype(self.dtype or np.float64)
+    cache = src.__dict__.setdefault('features', {})
+    if (full, dt) not in cache:
+        ref = src.X.mean(axis=0, dtype=np.float64)
+        cache[full, dt] = ref, feature_matrix(src.X, ref, full, dt)
+    return cache[full, dt]
+
 def _pass(self:GaussianMixture, src, weights, means, prec_chol):
     "Sufficient statistics of all rows under the given parameters (their `ll` is the total log-likelihood)."
-    plan = make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64)
-    br = self._block_rows(src)
-    if isinstance(src, ArraySource) and src.n_samples <= br and src.X.dtype == np.float64: return block_stats(src.X, plan)   # one block: no loop
-    return src.map_reduce(lambda s, b: block_stats(b, plan), br)
+    feats = self._features(src)
+    plan = make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64, None if feats is None else feats[0])
+    if isinstance(src, ArraySource): return block_stats(src.X, plan, features=None if feats is None else feats[1])   # in memory: one call, chunked inside
+    return src.map_reduce(lambda s, b: block_stats(b, plan), self._block_rows(src))
 
 def _init_pass(self:GaussianMixture, src, resp_fn, ref):
     "Sufficient statistics of all rows for responsibilities `resp_fn(start, block, residuals)`."
@@ -305,7 +328,7 @@ def _init_pass(self:GaussianMixture, src, resp_fn, ref):
         return stats_from_resp(D, resp_fn(start, b, D), ref, ct)
     return src.map_reduce(one, self._block_rows(src))
 
-GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = _block_rows, _blocks, _pass, _init_pass
+GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = feature_cache_bytes, _features, _block_rows, _blocks, _pass, _init_pass
 
 # %% ../nbs/02_core.ipynb #15ce2c0a
 def _initial_params(self:GaussianMixture, src, sample, sample_rows, rng, w0, m0, pc0):

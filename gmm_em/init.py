@@ -90,40 +90,44 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
     iu, ju = np.triu_indices(p)
     alpha = max(((Z - Z.mean(0))**2).sum()/(n*p), np.finfo(np.float64).eps)
     cnt, mean, W = np.ones(n), Z.copy(), np.zeros((n, len(iu)))   # W: upper triangles of the scatter matrices
-    tr, T, active = np.zeros(n), np.full(n, np.log(alpha)), np.ones(n, bool)   # tr: their traces
+    tr, T = np.zeros(n), np.full(n, np.log(alpha))   # tr: their traces
     D = squareform(2*np.log((pdist(Z, 'sqeuclidean')/2 + alpha)/2) - 2*np.log(alpha)) if n > 1 else np.zeros((1, 1))
     np.fill_diagonal(D, np.inf)
     rowarg = np.argmin(D, axis=1); rowmin = D[np.arange(n), rowarg]
-    merges = []
+    act, merges = np.arange(n), []   # act: the clusters still active
     for _ in range(n - 1):
         a = int(np.argmin(rowmin)); b = int(rowarg[a])
         a, b = min(a, b), max(a, b)
         merges.append((a, b))
-        nn, dm = cnt[a] + cnt[b], mean[b] - mean[a]
-        f = cnt[a]*cnt[b]/nn
-        W[a] += W[b] + f*dm[iu]*dm[ju]; tr[a] += tr[b] + f*(dm @ dm)
+        ca, cb = cnt[a], cnt[b]
+        nn, dm = ca + cb, mean[b] - mean[a]
+        f = ca*cb/nn
+        W[a] += W[b] + f*dm[iu]*dm[ju]; tr[a] += tr[b] + f*float(dm @ dm)
         T[a] += T[b] + D[a, b]           # the merge cost is T(a + b) - T(a) - T(b)
-        mean[a] += cnt[b]/nn*dm; cnt[a] = nn
-        active[b] = False; D[b, :] = D[:, b] = rowmin[b] = np.inf
-        js = np.nonzero(active)[0]; js = js[js != a]
+        mean[a] += cb/nn*dm; cnt[a] = ca = nn
+        D[b, :] = D[:, b] = rowmin[b] = np.inf
+        act = act[act != b]; js = act[act != a]
         if not len(js): break
-        nn = cnt[a] + cnt[js]                       # a merged with each of js: sizes, traces, then T
+        cj = cnt[js]; nn = ca + cj                  # a merged with each of js: sizes, traces, then T
         dm = mean[js] - mean[a]
-        f = cnt[a]*cnt[js]/nn
-        t = (tr[a] + tr[js] + f*np.einsum('jd,jd->j', dm, dm) + alpha)/nn
-        big = np.nonzero(nn > p)[0]
-        if len(big):
-            U = W[a] + W[js[big]] + f[big, None]*dm[big][:, iu]*dm[big][:, ju]
-            t[big] += np.sqrt(np.maximum(_det_upper(U/nn[big, None], p), 0))
-        c = nn*np.log(t) - T[a] - T[js]
+        f = ca*cj/nn
+        t = tr[js] + f*np.einsum('jd,jd->j', dm, dm); t += tr[a] + alpha; t /= nn
+        big = nn > p
+        if big.any():
+            if not big.all(): jb, fb, dmb, nb = js[big], f[big], dm[big], nn[big]
+            else: jb, fb, dmb, nb = js, f, dm, nn
+            U = W[jb] + fb[:, None]*dmb[:, iu]*dmb[:, ju]; U += W[a]; U /= nb[:, None]
+            t[big] += np.sqrt(np.maximum(_det_upper(U, p), 0))
+        c = nn*np.log(t) - T[js]; c -= T[a]
         D[a, js] = D[js, a] = c
         j = int(np.argmin(c)); rowmin[a], rowarg[a] = c[j], js[j]
         ra, rm = rowarg[js], rowmin[js]
         better = c < rm
-        rowmin[js[better]], rowarg[js[better]] = c[better], a
-        stale = js[((ra == a) | (ra == b)) & ~better]    # their cheapest partner was a or b, and a costs them more now: look again
-        if len(stale):
-            r = np.argmin(D[stale], axis=1); rowmin[stale], rowarg[stale] = D[stale, r], r
+        if better.any(): jb = js[better]; rowmin[jb], rowarg[jb] = c[better], a
+        stale = (ra == a) | (ra == b)
+        if stale.any():
+            stale = js[stale & ~better]    # their cheapest partner was a or b, and a costs them more now: look again
+            if len(stale): r = np.argmin(D[stale], axis=1); rowmin[stale], rowarg[stale] = D[stale, r], r
     return merges
 
 

@@ -14,7 +14,7 @@ __all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_F
            'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
            'covariances_from_cholesky', 'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows',
            'e_step', 'SuffStats', 'stats_from_resp', 'block_stats_exact', 'm_step', 'n_quadratic_features', 'Plan',
-           'make_plan', 'quadratic_features', 'block_stats']
+           'make_plan', 'quadratic_features', 'feature_matrix', 'block_stats']
 
 # %% ../nbs/00_stats.ipynb #cdc52ca8
 COVARIANCE_TYPES = ('full', 'tied', 'diag', 'spherical')
@@ -52,9 +52,8 @@ def precision_cholesky(covariances:np.ndarray, # covariances, shaped per `covari
     cov = np.asarray(covariances, dtype=np.float64)
     if covariance_type in ('full', 'tied'):
         if not np.isfinite(cov).all(): raise ValueError(_ILL_DEFINED)
-        L = _chol_lower(cov)
-        eye = np.broadcast_to(np.eye(cov.shape[-1]), cov.shape)
-        return np.triu(np.swapaxes(np.linalg.solve(L, eye), -1, -2))   # (L^-1)^T, batched; exactly upper triangular
+        U = np.swapaxes(np.linalg.inv(_chol_lower(cov)), -1, -2)   # (L^-1)^T, batched
+        return np.where(_triu(cov.shape[-1])[4], U, 0.)              # exactly upper triangular
     if not (np.isfinite(cov).all() and (cov > 0).all()): raise ValueError(_ILL_DEFINED)
     return 1.0/np.sqrt(cov)
 
@@ -226,8 +225,8 @@ def m_step(stats:SuffStats, # summed statistics
 # %% ../nbs/00_stats.ipynb #a798f68e
 COND_MAX = 1e6          # above this kappa the residual form is used (loss ~ eps * kappa)
 COND_MAX_F32 = 1e3      # float32 arithmetic only below this kappa
-CHUNK_BYTES = 1 << 19   # a chunk's features + log-densities take about this much: cache-sized
-PAR_FLOPS = 1e7         # chunks this heavy (4 k p b flops) are shared between two threads
+CHUNK_BYTES = 1 << 21   # a chunk's features + log-densities take about this much: cache-sized
+PAR_FLOPS = 2e7         # blocks this heavy (4 k p n flops) are shared between two threads
 
 def n_quadratic_features(n_features:int, covariance_type:str):
     "Length p of the feature vector: `d(d+1)/2 + d + 1` for full/tied, `2d + 1` for diag/spherical."
@@ -253,34 +252,32 @@ class Plan:
 def _triu(d):
     "Row and column indices of the upper triangle of a d x d matrix (cached: every iteration needs them)."
     iu, ju = np.triu_indices(d)
-    return iu, ju, np.where(iu == ju, 1., 2.), iu == ju
-
-def _precisions(prec_chol, covariance_type, k, d):
-    U = np.asarray(prec_chol, dtype=np.float64)
-    if covariance_type == 'full': return U @ np.swapaxes(U, 1, 2)
-    if covariance_type == 'tied': return np.broadcast_to(U @ U.T, (k, d, d))
-    if covariance_type == 'diag': return U**2
-    return np.broadcast_to((U**2)[:, None], (k, d))
+    return iu, ju, np.where(iu == ju, 1., 2.), iu == ju, np.triu(np.ones((d, d), dtype=bool))
 
 def make_plan(weights:np.ndarray, # (k,)
               means:np.ndarray, # (k, d)
               prec_chol:np.ndarray, # Cholesky factors of the precisions
               covariance_type:str, # one of `COVARIANCE_TYPES`
-              dtype=np.float64): # chunk arithmetic: float64, or float32 (accumulators stay float64)
+              dtype=np.float64, # chunk arithmetic: float64, or float32 (accumulators stay float64)
+              ref:np.ndarray|None=None): # (d,) the reference point c (default: the mixture's mean, `weights @ means`)
     "Coefficients `theta` with `theta @ phi(x - ref) = log w_k + log N_k(x)`, and the accuracy guard `kappa`."
     weights, means = np.asarray(weights, dtype=np.float64), np.asarray(means, dtype=np.float64)
+    U = np.asarray(prec_chol, dtype=np.float64)
     k, d = means.shape
-    ref = weights @ means
+    ref = weights @ means if ref is None else np.asarray(ref, dtype=np.float64)
     m = means - ref
-    P = _precisions(prec_chol, covariance_type, k, d)
-    ld = log_det_cholesky(np.asarray(prec_chol, dtype=np.float64), covariance_type, d)
-    if np.ndim(ld) == 0: ld = np.full(k, ld)
-    with np.errstate(divide='ignore'): logw = np.log(weights)
+    logw = np.log(weights, out=np.full(k, -np.inf), where=weights > 0)
     if covariance_type in ('full', 'tied'):
-        iu, ju, twice, _ = _triu(d)
-        quad = -0.5*P[:, iu, ju]*twice
-        Pm = (P @ m[:, :, None])[:, :, 0]
-    else: quad, Pm = -0.5*P, P*m
+        iu, ju, twice = _triu(d)[:3]
+        P = U @ np.swapaxes(U, -1, -2)
+        ld = np.log(np.diagonal(U, axis1=-2, axis2=-1)).sum(-1)
+        quad = -0.5*twice*P[..., iu, ju]
+        if covariance_type == 'tied': quad = np.repeat(quad[None], k, axis=0)
+        Pm = m @ P if covariance_type == 'tied' else np.matmul(P, m[:, :, None])[:, :, 0]
+    else:
+        P = np.repeat((U**2)[:, None], d, axis=1) if covariance_type == 'spherical' else U**2
+        ld = d*np.log(U) if covariance_type == 'spherical' else np.log(U).sum(1)
+        quad, Pm = -0.5*P, P*m
     mPm = (m*Pm).sum(1)
     theta = np.concatenate([quad, Pm, (-0.5*mPm + ld - 0.5*d*np.log(2*np.pi) + logw)[:, None]], axis=1)
     kappa = float(np.max(mPm))
@@ -316,26 +313,39 @@ def quadratic_features(X:np.ndarray, # rows (m, d)
         for i in range(d): np.multiply(z[i], z[i:], out=phi[o:o + d - i]); o += d - i
     else: np.multiply(z, z, out=phi[:d])
 
+def feature_matrix(X:np.ndarray, # rows (n, d), any float dtype
+                   ref:np.ndarray, # (d,) the reference point
+                   full:bool, # all products (full/tied) or squares only (diag/spherical)
+                   dtype=np.float64): # of the result
+    "`phi(x - ref)` of every row as the columns of one `(p, n)` array: the per-row work no EM iteration changes."
+    n, d = X.shape
+    Phi = np.empty((d*(d + 1)//2 + d + 1 if full else 2*d + 1, n), dtype=dtype)
+    Phi[-1] = 1
+    for a in range(0, n, 16384): quadratic_features(np.asarray(X[a:a + 16384], dtype=np.float64), ref, Phi[:, a:a + 16384], full)
+    return Phi
+
 # %% ../nbs/00_stats.ipynb #533e3866
-def _chunks(X, plan, rows):
-    "Raw moments `M (k, p)` about `plan.ref` and the log-likelihood of the chunks `rows = (start, stop, size, step)`."
+def _chunks(X, plan, rows, Phi=None):
+    "Raw moments `M (k, p)` about `plan.ref` and the log-likelihood of the chunks `rows = (start, stop, size, step)`; their features are computed into reused buffers, or taken from `Phi`."
     th = plan.theta
     k, p = th.shape
     b = rows[2]
-    phib, Lb, sb, ib = _buffers(b, p, k, plan.dtype)
+    if Phi is None: phib, Lb, sb, ib = _buffers(b, p, k, plan.dtype)
     full = plan.covariance_type in ('full', 'tied')
     M, ll = np.zeros((k, p)), 0.
     for a in range(rows[0], rows[1], b*rows[3]):
         e = min(a + b, rows[1]); m = e - a
-        phi, L, s, inv = phib[:, :m], Lb[:, :m], sb[:m], ib[:m]
-        quadratic_features(X[a:e], plan.ref, phi, full)
-        np.matmul(th, phi, out=L)                         # log w_k + log N_k: (k, m)
+        if Phi is None:
+            phi, L, s, inv = phib[:, :m], Lb[:, :m], sb[:m], ib[:m]
+            quadratic_features(X[a:e], plan.ref, phi, full)
+            np.matmul(th, phi, out=L)                     # log w_k + log N_k: (k, m)
+        else: phi = Phi[:, a:e]; L = th @ phi; s, inv = np.empty(m, L.dtype), np.empty(m, L.dtype)
         mx = L.max(axis=0)
         L -= mx; np.exp(L, out=L)
         np.sum(L, axis=0, out=s); np.divide(1, s, out=inv)
         L *= inv                                          # responsibilities
-        np.log(s, out=s); s += mx
-        ll += float(s.sum(dtype=np.float64))
+        np.log(s, out=s)
+        ll += float(s.sum(dtype=np.float64) + mx.sum(dtype=np.float64))
         M += L @ phi.T                                    # sum r, sum r z, sum r z z^T
     return M, ll
 
@@ -348,7 +358,7 @@ def _to_suffstats(M, ll, n, plan):
     if ct in ('full', 'tied'):
         q = d*(d + 1)//2
         S1 = M[:, q:q + d]
-        iu, ju, _, _ = _triu(d)
+        iu, ju = _triu(d)[:2]
         S2 = np.empty((k, d, d)); S2[:, iu, ju] = M[:, :q]; S2[:, ju, iu] = M[:, :q]
         cross = S1[:, :, None]*delta[:, None, :]
         s2 = S2 - cross - np.swapaxes(cross, 1, 2) + nk[:, None, None]*delta[:, :, None]*delta[:, None, :]
@@ -362,7 +372,7 @@ def _cancelled(M, st, covariance_type, rtol=1e-6):
     "True if shifting the moments left some variance below `rtol` of the raw second moment it came from."
     d = st.ref.shape[1]
     if covariance_type in ('full', 'tied'):
-        iu, _, _, diag = _triu(d)
+        iu, diag = _triu(d)[0], _triu(d)[3]
         raw, var = M[:, :len(iu)][:, diag], np.diagonal(st.s2, axis1=1, axis2=2)
     else: raw, var = M[:, :d], st.s2
     return bool((var < rtol*raw).any())
@@ -372,18 +382,20 @@ _pool = None
 
 def block_stats(X:np.ndarray, # block of rows, (b, d)
                 plan:Plan, # the iteration's parameters, from `make_plan`
-                chunk_rows:int|None=None): # rows per chunk (default: about `CHUNK_BYTES` of working arrays)
+                chunk_rows:int|None=None, # rows per chunk (default: about `CHUNK_BYTES` of working arrays)
+                features:np.ndarray|None=None): # the block's `feature_matrix` about `plan.ref`, if cached
     "Fused E-step and sufficient statistics of one block."
     if plan.exact: return block_stats_exact(np.asarray(X, dtype=np.float64), plan.weights, plan.means, plan.prec_chol, plan.covariance_type)
     global _pool
     n = len(X)
     k, p = plan.theta.shape
-    b = chunk_rows or min(max(CHUNK_BYTES // (plan.dtype.itemsize*(p + k)), 1024), 16384)
-    if 4*k*p*b >= PAR_FLOPS and n >= 4*b:
+    b = chunk_rows or min(max(CHUNK_BYTES // (plan.dtype.itemsize*(p + k)), 256), 65536)
+    if 4*k*p*n >= PAR_FLOPS and n >= 2048:
+        b = min(b, -(-n//4))     # each thread gets two chunks at least
         if _pool is None: _pool = ThreadPoolExecutor(2, thread_name_prefix='gmm_em')
-        parts = [f.result() for f in [_pool.submit(_chunks, X, plan, (t*b, n, b, 2)) for t in range(2)]]
+        parts = [f.result() for f in [_pool.submit(_chunks, X, plan, (t*b, n, b, 2), features) for t in range(2)]]
         M, ll = parts[0][0] + parts[1][0], parts[0][1] + parts[1][1]
-    else: M, ll = _chunks(X, plan, (0, n, b, 1))
+    else: M, ll = _chunks(X, plan, (0, n, b, 1), features)
     st = _to_suffstats(M, ll, n, plan)
     if _cancelled(M, st, plan.covariance_type):   # a component collapsed far from c: redo the block exactly
         return block_stats_exact(np.asarray(X, dtype=np.float64), plan.weights, plan.means, plan.prec_chol, plan.covariance_type)

@@ -31,7 +31,9 @@ def test_first_command_just_works(tmp_path):
     np.testing.assert_array_equal(labels, m.predict(X))
     assert abs(m.score(X) - s['log_likelihood']) < 1e-12
     assert abs(m.bic(X) - s['bic']) < 1e-6 * abs(s['bic'])
-    assert not [p for p in out.iterdir() if p.name.startswith('.')]
+    assert [p.name for p in out.iterdir() if p.name.startswith('.')] == ['.gmm_em.json']      # the manifest, no staging left
+    assert json.loads((out / '.gmm_em.json').read_text())['files'] == sorted(p.name for p in out.iterdir() if p.name != '.gmm_em.json')
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
 
 
 @pytest.mark.parametrize('ct', ['full', 'tied', 'diag', 'spherical'])

@@ -144,3 +144,86 @@ def test_impossible_sizes_are_one_line(tmp_path, args):
     r = subprocess.run(['gmm_em_cli', *args, '--output_dir', 'o'], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr, r.stderr
     assert not (tmp_path / 'o').exists()
+
+
+# --- the output folder: killed runs, concurrent runs, foreign folders (real subprocesses) -------------------------------
+import json, signal, time
+
+
+def _set_of(out):
+    "The run id a folder's manifest and summary agree on, after checking the manifest lists exactly the files there."
+    man = json.loads((out / '.gmm_em.json').read_text())
+    assert sorted(man['files']) == sorted(p.name for p in out.iterdir() if p.name != '.gmm_em.json')
+    summary = json.loads((out / 'summary.json').read_text())
+    assert summary['run_id'] == man['run_id']
+    np.load(out / 'labels.npy')   # complete, readable
+    return man['run_id']
+
+
+@pytest.fixture(scope='module')
+def big(tmp_path_factory):
+    from gmm_em.data import make_example
+    p = tmp_path_factory.mktemp('big') / 'big.npy'
+    np.save(p, make_example(300_000)[0])
+    return p
+
+
+def _start(big, out, *more):
+    return subprocess.Popen(['gmm_em_cli', '--n_clusters', '4', '--data_path', str(big), '--proba', '--tol', '0', '--max_iter', '40',
+                             '--output_dir', str(out), '--quiet', *more], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize('sig, delay', [(signal.SIGKILL, 0.4), (signal.SIGKILL, 1.2), (signal.SIGTERM, 0.8), (signal.SIGHUP, 0.8)])
+def test_killed_run_leaves_the_old_set_or_the_new_one(tmp_path, big, sig, delay):
+    out = tmp_path / 'out'
+    assert subprocess.run(['gmm_em_cli', '--n_clusters', '2', '--output_dir', str(out), '--quiet'], timeout=120).returncode == 0
+    first = _set_of(out)
+    p = _start(big, out)
+    time.sleep(delay); p.send_signal(sig); p.wait(timeout=60)
+    assert _set_of(out) in (first, None) or (out / 'proba.npy').exists()   # the old set, or (if it ended first) the whole new one
+    if sig != signal.SIGKILL:    # a catchable signal cleans up at once
+        assert [q.name for q in tmp_path.iterdir()] == ['out'] and p.returncode in (0, 130), p.stderr
+    r = subprocess.run(['gmm_em_cli', '--n_clusters', '3', '--output_dir', str(out), '--quiet'], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert [q.name for q in tmp_path.iterdir()] == ['out']    # the dead run's staging folder is gone
+    assert _set_of(out) != first and not (out / 'proba.npy').exists()
+
+
+def test_concurrent_run_into_the_same_folder_is_refused(tmp_path, big):
+    out = tmp_path / 'out'
+    p = _start(big, out)
+    for _ in range(200):    # wait until the first run holds the folder
+        if out.exists() and list(tmp_path.glob('.out.gmm_em-*')): break
+        time.sleep(0.02)
+    r = subprocess.run(['gmm_em_cli', '--n_clusters', '2', '--output_dir', str(out)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'another gmm_em_cli run' in r.stderr, r.stderr
+    assert p.wait(timeout=300) == 0, p.stderr.read()
+    _set_of(out)
+    assert (out / 'proba.npy').exists() and [q.name for q in tmp_path.iterdir()] == ['out']
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+    work = tmp_path / 'work'; work.mkdir(); (work / 'notes.txt').write_text('mine')
+    r = subprocess.run(['gmm_em_cli', '--n_clusters', '2', '--output_dir', str(work)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'did not write (notes.txt)' in r.stderr, r.stderr
+    assert [q.name for q in work.iterdir()] == ['notes.txt'] and r.stdout == ''
+
+
+def test_gif_to_an_unwritable_place_fails_before_the_fit(tmp_path):
+    r = subprocess.run(['gmm_em_cli', '--n_clusters', '2', '--gif', '/proc/a.gif', '--output_dir', str(tmp_path / 'o')],
+                       capture_output=True, text=True, timeout=60)   # /proc: no one may create files there, not even root
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'not writable' in r.stderr, r.stderr
+    assert not (tmp_path / 'o').exists() and r.stdout == ''
+
+
+def test_every_run_replaces_the_whole_set(tmp_path):
+    "A --model run into a search's folder, and a run without --gif after one with it, leave only their own files."
+    out = tmp_path / 'o'
+    run = lambda *a: subprocess.run(['gmm_em_cli', *map(str, a), '--output_dir', str(out), '--quiet'], capture_output=True, text=True, timeout=120)
+    assert run('--find_num_clusters_range', 1, 3, '--gif', 'mine.gif').returncode == 0
+    assert {'selection.csv', 'bic.png', 'mine.gif'} <= {q.name for q in out.iterdir()}
+    np.save(tmp_path / 'x.npy', np.random.default_rng(0).normal(size=(50, 2)))
+    r = run('--model', out / 'model.npz', '--data_path', tmp_path / 'x.npy')
+    assert r.returncode == 0, r.stderr
+    assert {q.name for q in out.iterdir()} == {'.gmm_em.json', 'summary.json', 'labels.npy', 'loglik.npy', 'model.npz'}
+    assert run('--n_clusters', 2).returncode == 0 and not (out / 'mine.gif').exists() and not (out / 'loglik.npy').exists()
