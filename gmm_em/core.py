@@ -737,6 +737,10 @@ def load(path, # a file written by `GaussianMixture.save`
             for name, v, lo in (('n_features_in', d, 1), ('n_iter', meta['n_iter'], 0)): _check_int(name, v, lo)
             gm._check_parameters(gm.n_components, d)
             if not isinstance(meta['converged'], bool) or not isinstance(meta['lower_bound'], (int, float)): raise ValueError("converged/lower_bound")
+            nfit, dg, ver = meta.get('n_samples_fit', 0), meta.get('degenerate', []), meta.get('version')
+            if type(nfit) is not int or nfit < 0: raise ValueError("n_samples_fit")
+            if not isinstance(dg, list) or not all(isinstance(r, str) for r in dg): raise ValueError("degenerate")
+            if ver is not None and not isinstance(ver, str): raise ValueError("version")
         except (KeyError, TypeError, ValueError) as e: raise bad(f"its metadata does not hold together ({str(e).splitlines()[0]})") from None
         k, ct = gm.n_components, gm.covariance_type
         shapes = _model_arrays(k, d, ct, T)
@@ -764,8 +768,7 @@ def load(path, # a file written by `GaussianMixture.save`
         gm.n_features_in_, gm.lower_bounds_ = d, list(arr['lower_bounds'])
         gm.history_ = FitHistory(ct, arr['history_weights'], arr['history_means'], arr['history_covariances'],
                                  arr['history_log_likelihood']) if history else None
-        gm.saved_version_ = meta.get('version')
-        gm.n_samples_fit_, gm.degenerate_ = meta.get('n_samples_fit', 0), list(meta.get('degenerate', []))
+        gm.saved_version_, gm.n_samples_fit_, gm.degenerate_ = ver, nfit, dg
     return gm
 
 GaussianMixture.load = staticmethod(load)

@@ -35,6 +35,7 @@ def check_dtype(dtype:np.dtype, # the array's dtype
 def check_shape(shape:tuple, # the array's shape
                 what:str='data'): # how to name the data in the message
     "The 2-D shape `(n_samples, n_features)` for an array of `shape`, or `DataError`."
+    if any(int(s) < 0 for s in shape): raise DataError(f"{what} declares an impossible shape {tuple(shape)} (negative size)")
     if len(shape) == 1: shape = (shape[0], 1)
     if len(shape) != 2:
         raise DataError(f"{what} must be a 1-D or 2-D array [n_samples, n_features]; got a {len(shape)}-D array of shape {tuple(shape)}")
