@@ -17,12 +17,12 @@ from .init import *
 
 # %% auto #0
 __all__ = ['MIN_ROWS', 'SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
-           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
-           'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory',
-           'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform',
-           'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar',
-           'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic',
-           'icl', 'aic', 'sample', 'save', 'load']
+           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'CACHE_BYTES', 'CACHE_MIN_FEATURES',
+           'CACHE_SMALL', 'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error',
+           'FitHistory', 'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state',
+           'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes',
+           'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict',
+           'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -122,6 +122,7 @@ SHORT_RUNS = 2          # candidates continued to `SHORT_ITER` iterations
 SHORT_ITER = 6         # EM iterations before the best candidate is continued to convergence
 SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then runs on all rows)
 GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
+GIVE_UP = 3             # passes in a row a continued start may look unable to do so before it is stopped
 
 # %% ../nbs/02_core.ipynb #0f1a5162
 def _subsample(sample, size, rng):
@@ -391,8 +392,8 @@ def progress_bar(total:int, # number of steps
     from tqdm.auto import tqdm
     return tqdm(total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
 
-def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, accelerate:bool=False):
-    "EM from `params` (at most `max_iter` passes, default `self.max_iter`; SQUAREM steps if `accelerate`); return `(params, steps, lower_bounds, converged, seconds per pass)`."
+def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, accelerate:bool=False, give_up_below:float=-np.inf):
+    "EM from `params` (at most `max_iter` passes, default `self.max_iter`; SQUAREM steps if `accelerate`; stopped early, unconverged, once `_reach` has stayed below `give_up_below` for `GIVE_UP` passes); return `(params, steps, lower_bounds, converged, seconds per pass)`."
     n, ct, reg, steps, bounds, converged, secs = src.n_samples, self.covariance_type, self._reg(), [], [], False, []
     max_iter = self.max_iter if max_iter is None else max_iter
     bar = progress_bar(max_iter, f"EM k={self.n_components}", bool(self.progress) and max_iter > SHORT_ITER)
@@ -403,16 +404,18 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
         out = st.ll/n, (w, m, c, precision_cholesky(c, ct))
         secs.append(time.perf_counter() - t0)
         return out
+    hopeless = 0
     def record(p, ll):   # keep an evaluated point; True once EM has settled
-        nonlocal lower_bound
+        nonlocal lower_bound, hopeless
         prev, lower_bound = lower_bound, ll
         steps.append((p[0], p[1], p[2], ll)); bounds.append(ll)
+        hopeless = hopeless + 1 if _reach(bounds) < give_up_below else 0
         bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
         if self.verbose >= 2 and len(steps) % self.verbose_interval == 0: print(f"  iteration {len(steps)}: log-likelihood {ll:.6f} (change {ll - prev:.3g})", file=sys.stderr)
         return abs(ll - prev) < self.tol
     p = params
     try:
-        while len(secs) < max_iter:
+        while len(secs) < max_iter and hopeless < GIVE_UP:
             ll0, p1 = em(p)
             if record(p, ll0): converged = True; p = p1; break
             if not accelerate or len(secs) + 2 > max_iter: p = p1; continue
@@ -457,11 +460,11 @@ def _squarem(p0, p1, p2, covariance_type):
 GaussianMixture._run = _run
 
 # %% ../nbs/02_core.ipynb #e059f81f
-def _extend(self:GaussianMixture, src, run, max_iter, accelerate=False):
+def _extend(self:GaussianMixture, src, run, max_iter, accelerate=False, give_up_below=-np.inf):
     "Continue a run `(params, steps, bounds, converged, secs)` by at most `max_iter` EM passes."
     params, steps, bounds, converged, secs = run
     if converged or max_iter <= 0: return run
-    params, s2, b2, converged, t2 = self._run(src, params, bounds[-1] if bounds else -np.inf, max_iter=max_iter, accelerate=accelerate)
+    params, s2, b2, converged, t2 = self._run(src, params, bounds[-1] if bounds else -np.inf, max_iter=max_iter, accelerate=accelerate, give_up_below=give_up_below)
     return params, steps + s2, bounds + b2, converged, secs + t2
 
 def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0, screen=None):
@@ -490,7 +493,7 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
         if _reach(r[2]) < to_beat: continue   # out of reach at its present pace
         tries += 1
         if scr is not src: r = (r[0], [], [], False, [])    # the fit's history starts where the screening ended
-        try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True)
+        try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True, give_up_below=to_beat if scr is src else -np.inf)
         except ValueError: continue   # a covariance collapsed on the way
         if best is None or rank(r, src.n_samples) < rank(best, src.n_samples): best = r
         if scr is src and best[2] and not rank(best)[0]: to_beat = max(to_beat, best[2][-1] + GAIN/n)   # the rest must beat it

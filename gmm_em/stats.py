@@ -351,31 +351,24 @@ def _chunks(X, plan, rows, Phi=None):
 
 # %% ../nbs/00_stats.ipynb #d0529f3f
 def _to_suffstats(M, ll, n, plan):
-    "Shift raw moments about `plan.ref` to `SuffStats` about the current means."
-    means, ct = plan.means, plan.covariance_type
-    k, d = means.shape
-    nk, delta = M[:, -1].copy(), means - plan.ref
-    if ct in ('full', 'tied'):
+    "Raw moments about `plan.ref` as `SuffStats` (the M-step takes sums about any reference point)."
+    k, d = plan.means.shape
+    nk = M[:, -1].copy()
+    if plan.covariance_type in ('full', 'tied'):
         q = d*(d + 1)//2
-        S1 = M[:, q:q + d]
         iu, ju = _triu(d)[:2]
         S2 = np.empty((k, d, d)); S2[:, iu, ju] = M[:, :q]; S2[:, ju, iu] = M[:, :q]
-        cross = S1[:, :, None]*delta[:, None, :]
-        s2 = S2 - cross - np.swapaxes(cross, 1, 2) + nk[:, None, None]*delta[:, :, None]*delta[:, None, :]
-    else:
-        S1 = M[:, d:2*d]
-        s2 = M[:, :d] - 2*S1*delta + nk[:, None]*delta**2
-    return SuffStats(n, nk, S1 - nk[:, None]*delta, s2, float(ll), means)
+        S1 = M[:, q:q + d]
+    else: S1, S2 = M[:, d:2*d], M[:, :d]
+    return SuffStats(n, nk, S1, S2, float(ll), np.broadcast_to(plan.ref, (k, d)))
 
 # %% ../nbs/00_stats.ipynb #71e91181
-def _cancelled(M, st, covariance_type, rtol=1e-6):
-    "True if shifting the moments left some variance below `rtol` of the raw second moment it came from."
-    d = st.ref.shape[1]
-    if covariance_type in ('full', 'tied'):
-        iu, diag = _triu(d)[0], _triu(d)[3]
-        raw, var = M[:, :len(iu)][:, diag], np.diagonal(st.s2, axis1=1, axis2=2)
-    else: raw, var = M[:, :d], st.s2
-    return bool((var < rtol*raw).any())
+def _cancelled(M, covariance_type, d, rtol=1e-6):
+    "True if some component's variance about its mean, `sum r z^2 - (sum r z)^2 / sum r`, is below `rtol` of the raw second moment `sum r z^2` it came from."
+    q = d*(d + 1)//2 if covariance_type in ('full', 'tied') else d
+    raw = M[:, :q][:, _triu(d)[3]] if q > d else M[:, :d]
+    S1, nk = M[:, q:q + d], M[:, -1:] + 10*np.finfo(np.float64).eps
+    return bool((raw - S1*S1/nk < rtol*raw).any())
 
 # %% ../nbs/00_stats.ipynb #1356872f
 _pool = None
@@ -396,7 +389,6 @@ def block_stats(X:np.ndarray, # block of rows, (b, d)
         parts = [f.result() for f in [_pool.submit(_chunks, X, plan, (t*b, n, b, 2), features) for t in range(2)]]
         M, ll = parts[0][0] + parts[1][0], parts[0][1] + parts[1][1]
     else: M, ll = _chunks(X, plan, (0, n, b, 1), features)
-    st = _to_suffstats(M, ll, n, plan)
-    if _cancelled(M, st, plan.covariance_type):   # a component collapsed far from c: redo the block exactly
+    if _cancelled(M, plan.covariance_type, plan.means.shape[1]):   # a component collapsed far from c: redo the block exactly
         return block_stats_exact(np.asarray(X, dtype=np.float64), plan.weights, plan.means, plan.prec_chol, plan.covariance_type)
-    return st
+    return _to_suffstats(M, ll, n, plan)
