@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_FLOPS', 'check_covariance_type', 'n_parameters',
-           'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
+__all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_FLOPS', 'EXP_MIN', 'check_covariance_type',
+           'n_parameters', 'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
            'covariances_from_cholesky', 'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows',
            'e_step', 'SuffStats', 'stats_from_resp', 'block_stats_exact', 'm_step', 'n_quadratic_features', 'Plan',
            'make_plan', 'quadratic_features', 'feature_matrix', 'block_stats']
@@ -45,6 +45,12 @@ def _chol_lower(a):
     except np.linalg.LinAlgError: raise ValueError(_ILL_DEFINED) from None
 
 # %% ../nbs/00_stats.ipynb #ab187852
+@functools.lru_cache(maxsize=64)
+def _triu(d):
+    "Row and column indices of the upper triangle of a d x d matrix (cached: every iteration needs them)."
+    iu, ju = np.triu_indices(d)
+    return iu, ju, np.where(iu == ju, 1., 2.), iu == ju, np.triu(np.ones((d, d), dtype=bool))
+
 def precision_cholesky(covariances:np.ndarray, # covariances, shaped per `covariance_type`
                        covariance_type:str): # one of `COVARIANCE_TYPES`
     "Cholesky factors `U` of the precisions, `inv(cov) = U @ U.T` (scikit-learn's `precisions_cholesky_`)."
@@ -227,6 +233,7 @@ COND_MAX = 1e6          # above this kappa the residual form is used (loss ~ eps
 COND_MAX_F32 = 1e3      # float32 arithmetic only below this kappa
 CHUNK_BYTES = 1 << 21   # a chunk's features + log-densities take about this much: cache-sized
 PAR_FLOPS = 2e7         # blocks this heavy (4 k p n flops) are shared between two threads
+EXP_MIN = 700.          # log-responsibilities are clipped here: e^-700 is far below float64's resolution of a sum near 1
 
 def n_quadratic_features(n_features:int, covariance_type:str):
     "Length p of the feature vector: `d(d+1)/2 + d + 1` for full/tied, `2d + 1` for diag/spherical."
@@ -247,12 +254,6 @@ class Plan:
     dtype: np.dtype         # arithmetic of the chunks
     @property
     def exact(self): return not self.kappa <= COND_MAX   # also true for NaN
-
-@functools.lru_cache(maxsize=64)
-def _triu(d):
-    "Row and column indices of the upper triangle of a d x d matrix (cached: every iteration needs them)."
-    iu, ju = np.triu_indices(d)
-    return iu, ju, np.where(iu == ju, 1., 2.), iu == ju, np.triu(np.ones((d, d), dtype=bool))
 
 def make_plan(weights:np.ndarray, # (k,)
               means:np.ndarray, # (k, d)
@@ -341,7 +342,10 @@ def _chunks(X, plan, rows, Phi=None):
             np.matmul(th, phi, out=L)                     # log w_k + log N_k: (k, m)
         else: phi = Phi[:, a:e]; L = th @ phi; s, inv = np.empty(m, L.dtype), np.empty(m, L.dtype)
         mx = L.max(axis=0)
-        L -= mx; np.exp(L, out=L)
+        far = L.min() < mx.max() - EXP_MIN                # some log-densities lie that far below their row's best
+        L -= mx
+        if far: np.maximum(L, -EXP_MIN, out=L)            # exp's vector path: below -745 it is many times slower
+        np.exp(L, out=L)
         np.sum(L, axis=0, out=s); np.divide(1, s, out=inv)
         L *= inv                                          # responsibilities
         np.log(s, out=s)
