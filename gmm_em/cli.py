@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from . import __version__
 from .stats import COVARIANCE_TYPES
-from .data import DataError, NpyFileSource, ArraySource, DaskSource, NpyWriter, npy_files_to_dask, make_example, atomic_path
+from .data import DataError, NpyFileSource, ArraySource, DaskSource, WeightedSource, NpyWriter, npy_files_to_dask, make_example, atomic_path
 from .core import GaussianMixture, ConvergenceWarning, information_criterion, INIT_METHODS
 from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATIVE_REG
 
@@ -57,6 +57,7 @@ def make_parser():
     p.add_argument('--init_params', default=SEARCH_DEFAULTS['init_params'], choices=INIT_METHODS,
                    help=f"how EM starts (default: {SEARCH_DEFAULTS['init_params']}: the hierarchical start and k-means, screened, the best continued; a search also starts each model from its neighbours)")
     p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    p.add_argument('--sample_weight', metavar='W.npy', help='a 1-D .npy file of one non-negative weight per row (a row of weight 2 counts as two copies; BIC takes the total weight as n)')
     p.add_argument('--output_dir', default='gmm_em_results', help='where to write the results (default: gmm_em_results/)')
     p.add_argument('--proba', action='store_true', help="also write responsibilities to proba.npy and each row's uncertainty (1 - max responsibility) to uncertainty.npy")
     p.add_argument('--gif', nargs='?', const='clusters.gif', metavar='PATH',
@@ -123,7 +124,8 @@ def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
     if a.model is not None:
         if a.data_path is None: raise UsageError("--model needs --data_path: the data to label")
         given = [o for o, v in [('--covariance_type', a.covariance_type != 'full'), ('--criterion', a.criterion is not None),
-                                ('--gif', a.gif is not None), ('--init_params', a.init_params != SEARCH_DEFAULTS['init_params'])] if v]
+                                ('--gif', a.gif is not None), ('--init_params', a.init_params != SEARCH_DEFAULTS['init_params']),
+                                ('--sample_weight', a.sample_weight is not None)] if v]
         if given: raise UsageError(f"--model applies a saved model; {', '.join(given)} would be ignored")
     if a.criterion is not None and a.n_clusters is not None and a.covariance_type != 'auto':
         raise UsageError("--criterion chooses among several models: use it with --find_num_clusters_range or --covariance_type auto")
@@ -181,13 +183,14 @@ def fit_warnings(model, row, args, result=None):
 
 def summarize(model, src, args, seconds, result=None, row=None):
     "The `summary.json` record of a fit (`row`: the model's row of the search table)."
-    ll, n, p = float(model.history_.log_likelihood[-1]), src.n_samples, model._n_parameters()
+    ll, n, p = float(model.history_.log_likelihood[-1]), src.total_weight, model._n_parameters()
     s = dict(n_clusters=model.n_components, covariance_type=model.covariance_type, log_likelihood=ll,
              bic=information_criterion(ll, n, p, 'bic'), aic=information_criterion(ll, n, p, 'aic'),
-             n_iter=int(model.n_iter_), converged=bool(model.converged_), n_samples=n, n_features=src.n_features,
+             n_iter=int(model.n_iter_), converged=bool(model.converged_), n_samples=src.n_samples, n_features=src.n_features,
              seconds=round(seconds, 4), data=args.data_path or 'built-in example', mode='fit' if result is None else 'search',
              max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, seed=args.seed,
              weights=model.weights_.tolist(), means=model.means_.tolist(), gmm_em_version=__version__)
+    if src.weighted: s.update(sample_weight=args.sample_weight, total_weight=n)
     if row is not None:
         s.update(icl=row['icl'], degenerate=model.degenerate_, fit_seconds=round(row['seconds'], 4), reg_covar=f"{RELATIVE_REG:g} x each feature's variance",
                  warnings=fit_warnings(model, row, args, result))
@@ -382,8 +385,9 @@ def run(args):
         if args.model is not None: summary = apply_model(args, src, st)
         else:
             t0 = time.perf_counter()
-            model, row, result = _fit(args, src, progress)
-            summary = summarize(model, src, args, time.perf_counter() - t0, result, row)
+            fit_src = src if args.sample_weight is None else WeightedSource(src, NpyFileSource(args.sample_weight, 'sample_weight'))
+            model, row, result = _fit(args, fit_src, progress)
+            summary = summarize(model, fit_src, args, time.perf_counter() - t0, result, row)
             _write_fit(st, model, src, summary, result, args)
     if not args.quiet:
         if args.model is not None:

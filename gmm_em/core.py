@@ -11,7 +11,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from . import __version__
 from .stats import *
-from .stats import _residuals, _ILL_DEFINED
+from .stats import _residuals, _ILL_DEFINED, _weighted_sum
 from .data import *
 from .init import *
 
@@ -304,29 +304,41 @@ def feature_cache_bytes(self:GaussianMixture, n_samples:int, n_features:int):
     if size > self.cache_bytes: return 0
     return size if size <= CACHE_SMALL or (self.covariance_type in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
 
+def _in_memory(src):
+    "`(X, row weights or None)` of a source held in memory, else `None`."
+    if isinstance(src, ArraySource): return src.X, None
+    if isinstance(src, WeightedSource) and src.X is not None: return src.X, src.w
+    return None
+
 def _features(self:GaussianMixture, src):
     "`(ref, Phi)`: the quadratic features of an in-memory source about its mean, computed on first use and kept with the source; `None` where `feature_cache_bytes` says none."
-    if not isinstance(src, ArraySource) or not self.feature_cache_bytes(src.n_samples, src.n_features): return None
+    mem = _in_memory(src)
+    if mem is None or not self.feature_cache_bytes(src.n_samples, src.n_features): return None
     full, dt = self.covariance_type in ('full', 'tied'), np.dtype(self.dtype or np.float64)
     cache = src.__dict__.setdefault('features', {})
     if (full, dt) not in cache:
-        ref = src.X.mean(axis=0, dtype=np.float64)
-        cache[full, dt] = ref, feature_matrix(src.X, ref, full, dt)
+        ref = mem[0].mean(axis=0, dtype=np.float64)
+        cache[full, dt] = ref, feature_matrix(mem[0], ref, full, dt)
     return cache[full, dt]
 
 def _pass(self:GaussianMixture, src, weights, means, prec_chol):
     "Sufficient statistics of all rows under the given parameters (their `ll` is the total log-likelihood)."
     feats = self._features(src)
     plan = make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64, None if feats is None else feats[0])
-    if isinstance(src, ArraySource): return block_stats(src.X, plan, features=None if feats is None else feats[1])   # in memory: one call, chunked inside
-    return src.map_reduce(lambda s, b: block_stats(b, plan), self._block_rows(src))
+    mem = _in_memory(src)
+    if mem is not None: return block_stats(mem[0], plan, features=None if feats is None else feats[1], weights=mem[1])   # in memory: one call, chunked inside
+    def one(start, b):
+        b, w = split_weights(b, src.weighted)
+        return block_stats(b, plan, weights=w)
+    return src.map_reduce(one, self._block_rows(src))
 
 def _init_pass(self:GaussianMixture, src, resp_fn, ref):
     "Sufficient statistics of all rows for responsibilities `resp_fn(start, block, residuals)`."
     ct = self.covariance_type
     def one(start, b):
+        b, w = split_weights(b, src.weighted)
         D = _residuals(b, ref)
-        return stats_from_resp(D, resp_fn(start, b, D), ref, ct)
+        return stats_from_resp(D, resp_fn(start, b, D), ref, ct, weights=w)
     return src.map_reduce(one, self._block_rows(src))
 
 GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = feature_cache_bytes, _features, _block_rows, _blocks, _pass, _init_pass
@@ -394,7 +406,7 @@ def progress_bar(total:int, # number of steps
 
 def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, accelerate:bool=False, give_up_below:float=-np.inf):
     "EM from `params` (at most `max_iter` passes, default `self.max_iter`; SQUAREM steps if `accelerate`; stopped early, unconverged, once `_reach` has stayed below `give_up_below` for `GIVE_UP` passes); return `(params, steps, lower_bounds, converged, seconds per pass)`."
-    n, ct, reg, steps, bounds, converged, secs = src.n_samples, self.covariance_type, self._reg(), [], [], False, []
+    n, ct, reg, steps, bounds, converged, secs = src.total_weight, self.covariance_type, self._reg(), [], [], False, []
     max_iter = self.max_iter if max_iter is None else max_iter
     bar = progress_bar(max_iter, f"EM k={self.n_components}", bool(self.progress) and max_iter > SHORT_ITER)
     def em(p):   # one pass and M-step: (log-likelihood at p, F(p))
@@ -470,14 +482,14 @@ def _extend(self:GaussianMixture, src, run, max_iter, accelerate=False, give_up_
 def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0, screen=None):
     "Screen the starts on `screen` (default: all rows): `SCREEN_ITER` EM iterations from each, `SHORT_ITER` for the `SHORT_RUNS` best. The best, and the first `protect` starts whatever their rank, are continued to convergence on all rows (the next best too while the result is degenerate), but none that cannot beat the `incumbent` parameters by `GAIN`. Returns the best as `_run` does, or `None`."
     scr = screen or src
-    n, reg, ct = scr.n_samples, self._reg(), self.covariance_type
+    n, reg, ct = scr.total_weight, self._reg(), self.covariance_type
     def rank(r, n=n):   # non-degenerate first, then by log-likelihood
         (w, m, c, _), bounds = r[0], r[2]
         key = (id(c), len(bounds), n)   # c stays referenced by `seen`, so its id is not reused
         if key not in seen: seen[key] = c, (bool(degenerate_reasons(w, m, c, ct, n, reg)), -round(bounds[-1] if bounds else -np.inf, 10))   # ties (the same optimum, summed in another order) keep the order of the starts
         return seen[key][1]
     seen = {}
-    to_beat = -np.inf if incumbent is None else self._pass(scr, incumbent[0], incumbent[1], incumbent[3]).ll/n + GAIN/src.n_samples
+    to_beat = -np.inf if incumbent is None else self._pass(scr, incumbent[0], incumbent[1], incumbent[3]).ll/n + GAIN/src.total_weight
     runs = [(s, [], [], False, [], i) for i, s in enumerate(starts) if s is not None]
     for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, SHORT_RUNS)):
         out = []
@@ -489,13 +501,13 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     if not runs: raise ValueError(_ILL_DEFINED)
     best, tries = None, 0
     for r in runs:
-        if tries >= 3 or (best is not None and not rank(best, src.n_samples)[0] and r[5] >= protect): continue
+        if tries >= 3 or (best is not None and not rank(best, src.total_weight)[0] and r[5] >= protect): continue
         if _reach(r[2]) < to_beat: continue   # out of reach at its present pace
         tries += 1
         if scr is not src: r = (r[0], [], [], False, [])    # the fit's history starts where the screening ended
         try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True, give_up_below=to_beat if scr is src else -np.inf)
         except ValueError: continue   # a covariance collapsed on the way
-        if best is None or rank(r, src.n_samples) < rank(best, src.n_samples): best = r
+        if best is None or rank(r, src.total_weight) < rank(best, src.total_weight): best = r
         if scr is src and best[2] and not rank(best)[0]: to_beat = max(to_beat, best[2][-1] + GAIN/n)   # the rest must beat it
     if best is None and incumbent is None: raise ValueError(_ILL_DEFINED)
     return best
@@ -518,16 +530,18 @@ def _with_chol(start, covariance_type):
 
 # %% ../nbs/02_core.ipynb #c765bb43
 def fit(self:GaussianMixture, X, # data: array-like (n_samples, n_features), a `.npy` path or a `Source`
-        y=None): # ignored
+        y=None, # ignored
+        sample_weight=None): # non-negative weight of each row (array-like, `.npy` path or Dask array); None: all 1
     "Fit the mixture with EM; return self."
-    with threadpool_limits(limits=1, user_api='blas'): return self._fit(X)
+    with threadpool_limits(limits=1, user_api='blas'): return self._fit(X, sample_weight=sample_weight)
 
 def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, covariances)` for 'multistart'
          own:bool=True, # False: 'multistart' tries `starts` only
-         incumbent=None): # 'multistart' continues no start that cannot beat these parameters `(w, m, c, prec_chol)`
-
+         incumbent=None, # 'multistart' continues no start that cannot beat these parameters `(w, m, c, prec_chol)`
+         sample_weight=None): # row weights
     t0 = time.perf_counter()
     src = as_source(X)
+    if sample_weight is not None: src = WeightedSource(src, sample_weight)
     n, d = src.n_samples, src.n_features
     w0, m0, pc0 = self._check_parameters(n, d)
     rng = check_random_state(self.random_state)
@@ -535,8 +549,13 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     rows = np.arange(0) if warm else np.sort(rng.choice(n, size=INIT_SAMPLE_SIZE, replace=False)) if n > INIT_SAMPLE_SIZE else np.arange(n)
     sample = src.scan(rows, self.block_rows or 65536)
     data_dtype = src.dtype
-    if len(sample) == n and not isinstance(src, ArraySource):   # all rows are in memory now (a small file or Dask array): EM runs there
-        src = ArraySource(sample, src.what); src.validated = True
+    if len(sample) == n and _in_memory(src) is None:   # all rows are in memory now (a small file or Dask array): EM runs there
+        inner = ArraySource(sample, src.what); inner.validated = True
+        src = WeightedSource(inner, src.weights_at(rows)) if src.weighted else inner
+    if src.weighted and len(rows):   # rows of no weight play no part in the starts either
+        sw = src.weights_at(rows); keep = sw > 0
+        sample, rows, sw = sample[keep], rows[keep], sw[keep]
+        if len(sample) < self.n_components: raise ValueError(f"n_components={self.n_components} must be <= the {len(sample)} rows of positive weight")
     best = None
     for i in range(1 if warm else self.n_init):
         if warm: start, lb0 = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_), self.lower_bound_
@@ -544,8 +563,11 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
             start = (self._candidate_starts(src, sample, rows, rng, 0 if len(starts) >= 2 else MULTISTART_KMEANS) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
         else: start, lb0 = self._initial_params(src, sample, rows, rng, w0, m0, pc0), -np.inf
         if isinstance(start, list):
-            screen = ArraySource(sample[np.sort(rng.choice(len(sample), SCREEN_SAMPLE_SIZE, replace=False))], src.what) \
-                     if len(sample) > SCREEN_SAMPLE_SIZE else None
+            screen = None
+            if len(sample) > SCREEN_SAMPLE_SIZE:
+                j = np.sort(rng.choice(len(sample), SCREEN_SAMPLE_SIZE, replace=False))
+                screen = ArraySource(sample[j], src.what)
+                if src.weighted: screen = WeightedSource(screen, sw[j])
             protect = 1 if own and n <= HC_SAMPLE_SIZE else 0   # mclust's very start (all rows): always continued
             r = self._multistart(src, start, incumbent, protect, screen)
             if r is None: return None
@@ -562,10 +584,10 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     self.precisions_ = precisions_from_cholesky(pc, self.covariance_type)
     self.converged_, self.n_iter_, self.lower_bound_, self.lower_bounds_ = converged, len(steps), lb, bounds
     self.n_features_in_ = d
-    final_ll = self._pass(src, w, m, pc).ll/n
+    final_ll = self._pass(src, w, m, pc).ll/src.total_weight
     self.history_ = FitHistory.from_steps(self.covariance_type, steps + [(w, m, c, final_ll)])
     self.n_samples_fit_ = n
-    self.degenerate_ = degenerate_reasons(w, m, c, self.covariance_type, n, self._reg())
+    self.degenerate_ = degenerate_reasons(w, m, c, self.covariance_type, src.total_weight, self._reg())
     if self.degenerate_ and self.max_iter > 0:
         warnings.warn(f"degenerate fit: {self.degenerate_[0]}" + (f" (and {len(self.degenerate_) - 1} more)" if len(self.degenerate_) > 1 else '')
                       + ": fewer components, or another covariance type, describe these data better", DegenerateWarning)
@@ -622,49 +644,57 @@ def score_samples(self:GaussianMixture, X):
     "Log-likelihood of each row, `log p(x)`."
     return self._rowwise(X, lambda r, l: l)
 
-def score(self:GaussianMixture, X, y=None):
-    "Mean log-likelihood per row."
+def _weighted_source(self:GaussianMixture, X, sample_weight):
     src = self._check_fitted(X)
+    return src if sample_weight is None else WeightedSource(src, sample_weight)
+
+def score(self:GaussianMixture, X, y=None, sample_weight=None):
+    "Mean log-likelihood per row (per unit of weight, with `sample_weight`)."
+    src = self._weighted_source(X, sample_weight)
     w, m, pc, ct = self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type
     def f(start, b):
+        b, sw = split_weights(b, src.weighted)
         check_finite(b, start, src.what)
-        return np.array([e_step(b, w, m, pc, ct)[1].sum(), len(b)])
+        lp = e_step(b, w, m, pc, ct)[1]
+        return np.array([lp.sum(), len(b)] if sw is None else [_weighted_sum(sw, lp), sw.sum()])
     tot, n = src.map_reduce(f, self._block_rows(src))
     return float(tot/n)
 
-def fit_predict(self:GaussianMixture, X, y=None):
+def fit_predict(self:GaussianMixture, X, y=None, sample_weight=None):
     "Fit, then label the training rows."
-    return self.fit(X).predict(X)
+    return self.fit(X, sample_weight=sample_weight).predict(X)
 
 def uncertainty(self:GaussianMixture, X):
     "Uncertainty of each row's label, `1 - max_k r_k`: 0 when one component has it all, up to `1 - 1/k`."
     return self._rowwise(X, lambda r, l: 1 - r.max(axis=0))
 
-for f in (_rowwise, predict_proba, predict, score_samples, score, fit_predict, uncertainty): setattr(GaussianMixture, f.__name__, f)
+for f in (_rowwise, predict_proba, predict, score_samples, _weighted_source, score, fit_predict, uncertainty): setattr(GaussianMixture, f.__name__, f)
 
 # %% ../nbs/02_core.ipynb #0362c2ab
 def _n_parameters(self:GaussianMixture):
     return n_parameters(self.n_components, self.means_.shape[1], self.covariance_type)
 
-def bic(self:GaussianMixture, X):
-    "Bayesian information criterion on `X`, $-2\\log L + p\\log n$."
-    n = as_source(X).n_samples
-    return information_criterion(self.score(X), n, self._n_parameters(), 'bic')
+def bic(self:GaussianMixture, X, sample_weight=None):
+    "Bayesian information criterion on `X`, $-2\\log L + p\\log n$ ($n$: the total weight, with `sample_weight`)."
+    src = self._weighted_source(X, sample_weight)
+    return information_criterion(self.score(src), src.total_weight, self._n_parameters(), 'bic')
 
-def icl(self:GaussianMixture, X):
+def icl(self:GaussianMixture, X, sample_weight=None):
     "Integrated completed likelihood on `X` (mclust's ICL, our sign): BIC $- 2\\sum_i \\log r_{i,\\hat k_i}$, the BIC plus twice the classification entropy of the labels."
-    src = self._check_fitted(X)
+    src = self._weighted_source(X, sample_weight)
     def f(start, b):
+        b, sw = split_weights(b, src.weighted)
         check_finite(b, start, src.what)
         r, lp = e_step(b, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type)
-        with np.errstate(divide='ignore'): return np.array([lp.sum(), np.log(r.max(axis=0)).sum(), len(b)])
+        with np.errstate(divide='ignore'): ent = np.log(r.max(axis=0))
+        return np.array([lp.sum(), ent.sum(), len(b)] if sw is None else [_weighted_sum(sw, lp), _weighted_sum(sw, ent), sw.sum()])
     ll, ent, n = src.map_reduce(f, self._block_rows(src))
-    return information_criterion(ll/n, int(n), self._n_parameters(), 'bic') - 2*ent
+    return information_criterion(ll/n, n, self._n_parameters(), 'bic') - 2*ent
 
-def aic(self:GaussianMixture, X):
+def aic(self:GaussianMixture, X, sample_weight=None):
     "Akaike information criterion on `X`, $-2\\log L + 2p$."
-    n = as_source(X).n_samples
-    return information_criterion(self.score(X), n, self._n_parameters(), 'aic')
+    src = self._weighted_source(X, sample_weight)
+    return information_criterion(self.score(src), src.total_weight, self._n_parameters(), 'aic')
 
 for f in (_n_parameters, bic, icl, aic): setattr(GaussianMixture, f.__name__, f)
 

@@ -11,7 +11,8 @@ from scipy import sparse
 
 # %% auto #0
 __all__ = ['DataError', 'NonNumericError', 'check_dtype', 'check_shape', 'check_finite', 'Source', 'ArraySource', 'NpyFileSource',
-           'as_source', 'DaskSource', 'npy_files_to_dask', 'NpyWriter', 'atomic_path', 'make_example']
+           'as_source', 'DaskSource', 'npy_files_to_dask', 'WeightedSource', 'split_weights', 'NpyWriter',
+           'atomic_path', 'make_example']
 
 # %% ../nbs/01_data.ipynb #d9fb6541
 class DataError(ValueError):
@@ -56,7 +57,9 @@ def check_finite(block:np.ndarray, # a block of rows
 # %% ../nbs/01_data.ipynb #e1c8319a
 class Source:
     "Base of data sources: shape, blocks of float64 rows, one validating scan."
-    what, validated = 'data', False
+    what, validated, weighted = 'data', False, False
+    @property
+    def total_weight(self): return self.n_samples   # what log-likelihoods are per, and BIC's n
     def blocks(self, block_rows:int): raise NotImplementedError
 
     def scan(self, rows:np.ndarray|None=None, # sorted row indices to collect, if any
@@ -253,6 +256,58 @@ def npy_files_to_dask(paths:list, # `.npy` files, in order
                              shape=(min(a + chunk_rows, s.n_samples) - a, d), dtype=np.float64)
              for s in srcs for a in range(0, s.n_samples, chunk_rows)]
     return da.concatenate(parts, axis=0)
+
+# %% ../nbs/01_data.ipynb #8f56b1f0
+class WeightedSource(Source):
+    "Rows of `src`, each with a non-negative weight: its blocks carry the weights as one more, last, column."
+    weighted = True
+    def __init__(self, src:Source, # the data
+                 sample_weight): # one weight per row: array-like, a `.npy` path, a Dask array or a one-column `Source`
+        w = sample_weight
+        if not isinstance(w, (Source, str, os.PathLike)) and not _is_dask(w):
+            w = np.asarray(w)
+            if w.ndim != 1: raise DataError(f"sample_weight must be a 1-D array of one weight per row; got shape {w.shape}")
+            w = w.reshape(-1, 1)
+        w = as_source(w, 'sample_weight')
+        if isinstance(w, DaskSource) and not isinstance(src, DaskSource): w = ArraySource(np.asarray(w.X.compute()), 'sample_weight')
+        self.src, self.what, self.dtype, self.n_samples, self.n_features = src, src.what, src.dtype, src.n_samples, src.n_features
+        if w.n_features != 1: raise DataError(f"sample_weight must be 1-D, one weight per row; it has {w.n_features} columns")
+        if w.n_samples != src.n_samples: raise DataError(f"sample_weight has {w.n_samples} weights for {src.n_samples} rows")
+        def part(s, b):
+            check_finite(b, s, 'sample_weight')
+            return np.array([b.sum(), (b < 0).sum()])
+        total, neg = w.map_reduce(part, 1 << 20)
+        if neg: raise DataError("sample_weight has negative weights")
+        if not total > 0: raise DataError("sample_weight sums to 0: at least one row needs a positive weight")
+        self._total, self.w_src, self.X, self.dask = float(total), w, None, None
+        if isinstance(src, ArraySource) and isinstance(w, ArraySource): self.X, self.w = src.X, np.asarray(w.X[:, 0], dtype=np.float64)
+        elif isinstance(src, DaskSource):
+            import dask.array as da
+            wd = w.X if isinstance(w, DaskSource) else da.from_array(np.asarray(w.X), chunks=(src.X.chunks[0], 1))
+            self.dask = DaskSource(da.concatenate([src.X, wd.rechunk((src.X.chunks[0], 1)).astype(np.float64)], axis=1), src.what)
+
+    @property
+    def total_weight(self): return self._total
+
+    def blocks(self, block_rows:int):
+        if self.dask is not None: yield from self.dask.blocks(block_rows); return
+        for (s, b), (_, wb) in zip(self.src.blocks(block_rows), self.w_src.blocks(block_rows)): yield s, np.column_stack([b, wb])
+
+    def map_reduce(self, fn, block_rows:int):
+        return self.dask.map_reduce(fn, block_rows) if self.dask is not None else super().map_reduce(fn, block_rows)
+
+    def scan(self, rows=None, block_rows:int=65536):
+        "Validate the data; return its rows `rows` (without weights)."
+        return self.src.scan(rows, block_rows)
+
+    def weights_at(self, rows): # sorted row indices
+        "The weights of rows `rows`."
+        return self.w[rows] if self.X is not None else self.w_src.scan(np.asarray(rows))[:, 0]
+
+def split_weights(block:np.ndarray, # a block of a source
+                  weighted:bool): # the source's `weighted`
+    "`(rows, weights)` of a block: the weights are its last column for a `WeightedSource`, else `None`."
+    return (block[:, :-1], block[:, -1]) if weighted else (block, None)
 
 # %% ../nbs/01_data.ipynb #dc71e5e1
 class NpyWriter:

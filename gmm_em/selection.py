@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 from .stats import COVARIANCE_TYPES, check_covariance_type
-from .data import DataError, Source, as_source
+from .data import DataError, Source, WeightedSource, as_source
 from .init import split_starts, merge_starts, convert_start
 from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
 
@@ -103,10 +103,12 @@ def search(X, # data: array-like, `.npy` path or `Source`
            progress:bool=False, # progress bars over the grid and each fit's iterations
            reg_covar:float=RELATIVE_REG, # regularisation, as a fraction of each feature's variance (so units do not matter)
            neighbours:bool=True, # also start each cell from its fitted neighbours (split k-1, merge k+1, other types at k; with 'multistart')
+           sample_weight=None, # non-negative weight of each row (array-like, `.npy` path or Dask array): BIC's n is their total
            **params): # further `GaussianMixture` parameters (random_state, max_iter, tol, init_params, ...)
     "Fit a `GaussianMixture` for every k (and covariance type), each from its best start; return a `SearchResult`."
     if criterion not in CRITERIA: raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
     src = as_source(X)
+    if sample_weight is not None: src = WeightedSource(src, sample_weight)
     if isinstance(covariance_types, str):   # one feature: full, diag and spherical are one model (mclust's V), tied is E
         covariance_types = ((COVARIANCE_TYPES if src.n_features > 1 else ('full', 'tied')) if covariance_types == 'auto'
                             else (covariance_types,))
@@ -115,7 +117,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
     if not ks: raise ValueError("k_range is empty")
     if 'reg_covar' in params: raise ValueError("search takes reg_covar relative to each feature's variance")
     if ks[-1] > src.n_samples: raise ValueError(f"k_range goes up to {ks[-1]}, more than the number of samples ({src.n_samples})")
-    v = column_variances(src)
+    v = column_variances(src.src if src.weighted else src)
     notes = [f"feature {j} is constant: every model with a variance per feature is degenerate; drop it" for j in np.nonzero(v == 0)[0]]
     v = np.where(v > 0, v, 1.)   # a constant feature: regularised as if its variance were 1
     params = {**SEARCH_DEFAULTS, **params, 'progress': progress, 'reg_covar': reg_covar*v}
@@ -161,7 +163,7 @@ def _rank(gm):
     return (bool(gm.degenerate_), -round(float(gm.history_.log_likelihood[-1]), 10))
 
 def _row(gm, src, seconds):
-    ll, p, n = float(gm.history_.log_likelihood[-1]), gm._n_parameters(), src.n_samples
+    ll, p, n = float(gm.history_.log_likelihood[-1]), gm._n_parameters(), src.total_weight
     bic = information_criterion(ll, n, p, 'bic')
     return dict(k=gm.n_components, covariance_type=gm.covariance_type, log_likelihood=ll, bic=bic,
                 aic=information_criterion(ll, n, p, 'aic'), icl=gm.icl(src), n_iter=gm.n_iter_, converged=bool(gm.converged_),

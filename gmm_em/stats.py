@@ -183,26 +183,33 @@ def stats_from_resp(D:np.ndarray, # residuals `x - ref_k`, `(k, b, d)`
                     resp:np.ndarray, # responsibilities `(k, b)`
                     ref:np.ndarray, # (k, d) the reference means of `D`
                     covariance_type:str, # one of `COVARIANCE_TYPES`
-                    ll:float=0.): # the block's log-likelihood, if known
-    "Sufficient statistics of one block from its residuals and responsibilities."
+                    ll:float=0., # the block's log-likelihood, if known
+                    weights:np.ndarray|None=None): # (b,) row weights, if any
+    "Sufficient statistics of one block from its residuals and responsibilities (times the row weights)."
+    if weights is not None: resp = resp*weights
     rD = D * resp[:, :, None]
     s1 = rD.sum(axis=1)
     s2 = (np.swapaxes(rD, 1, 2) @ D) if covariance_type in ('full', 'tied') else np.einsum('kbd,kbd->kd', rD, D)
-    return SuffStats(D.shape[1], resp.sum(axis=1), s1, s2, float(ll), ref)
+    return SuffStats(D.shape[1] if weights is None else float(weights.sum()), resp.sum(axis=1), s1, s2, float(ll), ref)
 
 # %% ../nbs/00_stats.ipynb #8ec6ac8a
 def block_stats_exact(X:np.ndarray, # block of rows, (b, d), float64
                       weights:np.ndarray, # (k,)
                       means:np.ndarray, # (k, d)
                       prec_chol:np.ndarray, # Cholesky factors of the precisions
-                      covariance_type:str): # one of `COVARIANCE_TYPES`
+                      covariance_type:str, # one of `COVARIANCE_TYPES`
+                      sample_weight:np.ndarray|None=None): # (b,) row weights, if any
     "Fused E-step and statistics of one block in the residual form: the reference, and the fallback of `block_stats`."
-    def one(Xc):
+    def one(Xc, wc):
         D = _residuals(Xc, means)
         resp, lpn = e_step(Xc, weights, means, prec_chol, covariance_type, D)
-        return stats_from_resp(D, resp, means, covariance_type, lpn.sum())
+        return stats_from_resp(D, resp, means, covariance_type, lpn.sum() if wc is None else _weighted_sum(wc, lpn), wc)
     r = exact_rows(*means.shape)
-    return sum(one(X[a:a + r]) for a in range(0, len(X), r))
+    return sum(one(X[a:a + r], None if sample_weight is None else sample_weight[a:a + r]) for a in range(0, len(X), r))
+
+def _weighted_sum(w, v):
+    "`sum(w * v)`, where a weight of 0 takes no part (even beside a log-likelihood of -inf)."
+    return float(np.dot(w[w > 0], v[w > 0])) if (w == 0).any() else float(np.dot(w, v))
 
 # %% ../nbs/00_stats.ipynb #14ddede9
 def m_step(stats:SuffStats, # summed statistics
@@ -326,7 +333,7 @@ def feature_matrix(X:np.ndarray, # rows (n, d), any float dtype
     return Phi
 
 # %% ../nbs/00_stats.ipynb #533e3866
-def _chunks(X, plan, rows, Phi=None):
+def _chunks(X, plan, rows, Phi=None, weights=None):
     "Raw moments `M (k, p)` about `plan.ref` and the log-likelihood of the chunks `rows = (start, stop, size, step)`; their features are computed into reused buffers, or taken from `Phi`."
     th = plan.theta
     k, p = th.shape
@@ -347,9 +354,11 @@ def _chunks(X, plan, rows, Phi=None):
         if far: np.maximum(L, -EXP_MIN, out=L)            # exp's vector path: below -745 it is many times slower
         np.exp(L, out=L)
         np.sum(L, axis=0, out=s); np.divide(1, s, out=inv)
+        if weights is not None: inv *= weights[a:e]       # weighted rows: responsibilities times the weights
         L *= inv                                          # responsibilities
         np.log(s, out=s)
-        ll += float(s.sum(dtype=np.float64) + mx.sum(dtype=np.float64))
+        if weights is None: ll += float(s.sum(dtype=np.float64) + mx.sum(dtype=np.float64))
+        else: s += mx; ll += _weighted_sum(weights[a:e], s)
         M += L @ phi.T                                    # sum r, sum r z, sum r z z^T
     return M, ll
 
@@ -380,9 +389,11 @@ _pool = None
 def block_stats(X:np.ndarray, # block of rows, (b, d)
                 plan:Plan, # the iteration's parameters, from `make_plan`
                 chunk_rows:int|None=None, # rows per chunk (default: about `CHUNK_BYTES` of working arrays)
-                features:np.ndarray|None=None): # the block's `feature_matrix` about `plan.ref`, if cached
+                features:np.ndarray|None=None, # the block's `feature_matrix` about `plan.ref`, if cached
+                weights:np.ndarray|None=None): # (b,) row weights, if any
     "Fused E-step and sufficient statistics of one block."
-    if plan.exact: return block_stats_exact(np.asarray(X, dtype=np.float64), plan.weights, plan.means, plan.prec_chol, plan.covariance_type)
+    exact = lambda: block_stats_exact(np.asarray(X, dtype=np.float64), plan.weights, plan.means, plan.prec_chol, plan.covariance_type, weights)
+    if plan.exact: return exact()
     global _pool
     n = len(X)
     k, p = plan.theta.shape
@@ -390,9 +401,8 @@ def block_stats(X:np.ndarray, # block of rows, (b, d)
     if 4*k*p*n >= PAR_FLOPS and n >= 2048:
         b = min(b, -(-n//4))     # each thread gets two chunks at least
         if _pool is None: _pool = ThreadPoolExecutor(2, thread_name_prefix='gmm_em')
-        parts = [f.result() for f in [_pool.submit(_chunks, X, plan, (t*b, n, b, 2), features) for t in range(2)]]
+        parts = [f.result() for f in [_pool.submit(_chunks, X, plan, (t*b, n, b, 2), features, weights) for t in range(2)]]
         M, ll = parts[0][0] + parts[1][0], parts[0][1] + parts[1][1]
-    else: M, ll = _chunks(X, plan, (0, n, b, 1), features)
-    if _cancelled(M, plan.covariance_type, plan.means.shape[1]):   # a component collapsed far from c: redo the block exactly
-        return block_stats_exact(np.asarray(X, dtype=np.float64), plan.weights, plan.means, plan.prec_chol, plan.covariance_type)
-    return _to_suffstats(M, ll, n, plan)
+    else: M, ll = _chunks(X, plan, (0, n, b, 1), features, weights)
+    if _cancelled(M, plan.covariance_type, plan.means.shape[1]): return exact()   # a component collapsed far from c: redo the block exactly
+    return _to_suffstats(M, ll, n if weights is None else float(weights.sum()), plan)
