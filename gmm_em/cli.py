@@ -57,6 +57,7 @@ def make_parser():
     p.add_argument('--init_params', default=SEARCH_DEFAULTS['init_params'], choices=INIT_METHODS,
                    help=f"how EM starts (default: {SEARCH_DEFAULTS['init_params']}: the hierarchical start and k-means, screened, the best continued; a search also starts each model from its neighbours)")
     p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    p.add_argument('--nan_policy', choices=['raise', 'omit'], default='raise', help="raise (default): NaN in the data is an error; omit: NaN marks a missing value, marginalised out (EM for incomplete data)")
     p.add_argument('--sample_weight', metavar='W.npy', help='a 1-D .npy file of one non-negative weight per row (a row of weight 2 counts as two copies; BIC takes the total weight as n)')
     p.add_argument('--output_dir', default='gmm_em_results', help='where to write the results (default: gmm_em_results/)')
     p.add_argument('--proba', action='store_true', help="also write responsibilities to proba.npy and each row's uncertainty (1 - max responsibility) to uncertainty.npy")
@@ -158,7 +159,7 @@ def dask_client(address:str|None): # scheduler address, or None for none
 
 def _fit(args, src, progress):
     "Fit or search; return `(model, its row of the search table, the search result or None for a single model)`."
-    params = dict(max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, random_state=args.seed)
+    params = dict(max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, random_state=args.seed, nan_policy=args.nan_policy)
     if args.n_clusters is not None:
         if args.n_clusters > src.n_samples:
             raise UsageError(f"--n_clusters {args.n_clusters} is larger than the number of samples ({src.n_samples})")
@@ -335,12 +336,13 @@ def report(summary, out_dir, names, result=None):
 def apply_model(args, src, st):
     "`--model`: label `src` with a saved model into the staging folder `st` (the model goes with them, as `model.npz`); return the summary."
     model = GaussianMixture.load(args.model, history=False)
+    if args.nan_policy == 'omit': model.nan_policy = 'omit'   # rows with NaN: labelled by their observed coordinates
     if src.n_features != model.n_features_in_:
         raise DataError(f"the model expects {model.n_features_in_} features but {src.what} has {src.n_features}")
     t0 = time.perf_counter()
     total, far = write_predictions(st.path, model, src, proba=args.proba, loglik=True)
     shutil.copyfile(args.model, st.path/'model.npz')
-    ll = total/src.n_samples
+    ll = total/model._n_eff(src)   # per row observing something (nan_policy omit)
     warns = ([f"the model is degenerate: {'; '.join(model.degenerate_)}"] if model.degenerate_ else []) + \
             ([f"{far:,} rows lie where no component reaches (log-likelihood -inf)"] if far else [])
     summary = dict(mode='apply', model=str(args.model), data=args.data_path or 'built-in example',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_core.ipynb #a44ca377
 from __future__ import annotations
-import inspect, json, math, sys, time, warnings
+import copy, inspect, json, math, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -201,7 +201,8 @@ class GaussianMixture:
                  block_rows:int|None=None, # rows per block (None: automatic)
                  progress:bool=False, # show a progress bar over EM iterations (stderr / notebook widget)
                  dtype=None, # arithmetic of the E-step: None/float64, or float32 (accumulators stay float64)
-                 cache_bytes:int=CACHE_BYTES): # memory the per-row features of in-memory data, kept across EM iterations, may take
+                 cache_bytes:int=CACHE_BYTES, # memory the per-row features of in-memory data, kept across EM iterations, may take
+                 nan_policy:str='raise'): # 'raise': NaN is an error; 'omit': NaN marks a missing value, marginalised (EM for incomplete data)
         store = locals(); store.pop('self')
         for k, v in store.items(): setattr(self, k, v)
 
@@ -264,6 +265,7 @@ def _check_parameters(self:GaussianMixture, n_samples, n_features):
     check_covariance_type(self.covariance_type)
     if self.block_rows is not None: _check_int('block_rows', self.block_rows, 1)
     _check_int('cache_bytes', self.cache_bytes, 0)
+    if self.nan_policy not in ('raise', 'omit'): raise ValueError(f"nan_policy must be 'raise' or 'omit'; got {self.nan_policy!r}")
     if self.dtype is not None and np.dtype(self.dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype must be None, float32 or float64; got {self.dtype!r}")
     if self.init_params not in INIT_METHODS:
@@ -323,6 +325,7 @@ def _features(self:GaussianMixture, src):
 
 def _pass(self:GaussianMixture, src, weights, means, prec_chol):
     "Sufficient statistics of all rows under the given parameters (their `ll` is the total log-likelihood)."
+    if self.nan_policy == 'omit': return self._pass_omit(src, weights, means, prec_chol)
     feats = self._features(src)
     plan = make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64, None if feats is None else feats[0])
     mem = _in_memory(src)
@@ -340,6 +343,50 @@ def _init_pass(self:GaussianMixture, src, resp_fn, ref):
         D = _residuals(b, ref)
         return stats_from_resp(D, resp_fn(start, b, D), ref, ct, weights=w)
     return src.map_reduce(one, self._block_rows(src))
+
+def _split_missing(src):
+    "For an in-memory source: `(complete rows as a source or None, incomplete rows, their weights, their patterns)`, computed once and kept."
+    if '_split' not in src.__dict__:
+        X, w = _in_memory(src)
+        bad = np.isnan(X).any(axis=1)
+        Xc = X[~bad]
+        comp = None if not len(Xc) else ArraySource(Xc, src.what) if w is None else WeightedSource(ArraySource(Xc, src.what), w[~bad])
+        if comp is not None: comp.validated = True
+        Xi = np.asarray(X[bad], dtype=np.float64)
+        pats = [(obs, rows, np.ascontiguousarray(Xi[rows][:, obs])) for obs, rows in nan_patterns(Xi)]   # each pattern's observed columns, gathered once
+        src._split = comp, Xi, None if w is None else w[bad], pats
+    return src._split
+
+def _pass_omit(self:GaussianMixture, src, weights, means, prec_chol):
+    "`_pass` with NaN as missing values: complete rows by the fast path, the others by `missing_stats`, per pattern."
+    k, d = means.shape
+    C = full_covariances(covariances_from_cholesky(prec_chol, self.covariance_type), self.covariance_type, k, d)
+    def mixed(X, w, comp=None, pats=None):   # rows of one block (or the in-memory parts)
+        if comp is None:
+            bad = np.isnan(X).any(axis=1)
+            comp = X[~bad] if (~bad).any() else None
+            cw, X, w = (None if w is None else w[~bad]), X[bad], (None if w is None else w[bad])
+            st = None if comp is None else block_stats(comp, make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64), weights=cw)
+        else: st = self._pass(comp, weights, means, prec_chol) if comp is not None else None
+        if not len(X): return st
+        miss = missing_stats(X, weights, means, C, self.covariance_type, w, pats)[2]
+        return miss if st is None else st + miss
+    mem = _in_memory(src)
+    if mem is not None:
+        comp, Xi, wi, pats = _split_missing(src)
+        if comp is not None:
+            inner = copy.copy(self); inner.nan_policy = 'raise'
+            comp_st = inner._pass(comp, weights, means, prec_chol)
+        else: comp_st = None
+        if not len(Xi): return comp_st
+        miss = missing_stats(Xi, weights, means, C, self.covariance_type, wi, pats)[2]
+        return miss if comp_st is None else comp_st + miss
+    def one(start, b):
+        b, w = split_weights(b, src.weighted)
+        return mixed(b, w)
+    return src.map_reduce(one, self._block_rows(src))
+
+GaussianMixture._pass_omit = _pass_omit
 
 GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = feature_cache_bytes, _features, _block_rows, _blocks, _pass, _init_pass
 
@@ -547,6 +594,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     rng = check_random_state(self.random_state)
     warm = bool(self.warm_start) and hasattr(self, 'converged_') and self.n_features_in_ == d
     rows = np.arange(0) if warm else np.sort(rng.choice(n, size=INIT_SAMPLE_SIZE, replace=False)) if n > INIT_SAMPLE_SIZE else np.arange(n)
+    src.allow_nan = self.nan_policy == 'omit'
     sample = src.scan(rows, self.block_rows or 65536)
     data_dtype = src.dtype
     if len(sample) == n and _in_memory(src) is None:   # all rows are in memory now (a small file or Dask array): EM runs there
@@ -556,12 +604,17 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
         sw = src.weights_at(rows); keep = sw > 0
         sample, rows, sw = sample[keep], rows[keep], sw[keep]
         if len(sample) < self.n_components: raise ValueError(f"n_components={self.n_components} must be <= the {len(sample)} rows of positive weight")
+    init_src = src
+    if self.nan_policy == 'omit':
+        src._total = self._n_eff(src)
+        if not src.total_weight > 0: raise DataError(f"{src.what} has no observed value: every entry is NaN")
+        sample, rows, init_src = self._complete_sample(sample, sw if src.weighted else None, src.what)
     best = None
     for i in range(1 if warm else self.n_init):
         if warm: start, lb0 = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_), self.lower_bound_
         elif self.init_params == 'multistart' and (w0 is None or m0 is None or pc0 is None):
-            start = (self._candidate_starts(src, sample, rows, rng, 0 if len(starts) >= 2 else MULTISTART_KMEANS) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
-        else: start, lb0 = self._initial_params(src, sample, rows, rng, w0, m0, pc0), -np.inf
+            start = (self._candidate_starts(init_src, sample, rows, rng, 0 if len(starts) >= 2 else MULTISTART_KMEANS) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
+        else: start, lb0 = self._initial_params(init_src, sample, rows, rng, w0, m0, pc0), -np.inf
         if isinstance(start, list):
             screen = None
             if len(sample) > SCREEN_SAMPLE_SIZE:
@@ -597,7 +650,22 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     self.fit_seconds_ = time.perf_counter() - t0
     return self
 
-GaussianMixture.fit, GaussianMixture._fit = fit, _fit
+def _complete_sample(self:GaussianMixture, sample, sw, what):
+    "The starts' rows under `nan_policy='omit'`: the complete ones (if there are enough), else every row observing something with NaN filled by its column's mean; as `(rows, their indices, a source of them)`."
+    seen = ~np.isnan(sample).all(axis=1)
+    ok = ~np.isnan(sample).any(axis=1)
+    if ok.sum() >= max(10*self.n_components, min(seen.sum(), 1000)): pick, S = ok, sample[ok]
+    else:
+        pick = seen
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)
+            fill = np.nan_to_num(np.nanmean(sample[seen], axis=0))
+        S = np.where(np.isnan(sample[seen]), fill, sample[seen])
+    if len(S) < self.n_components: raise ValueError(f"n_components={self.n_components} must be <= the {len(S)} rows that observe something")
+    inner = ArraySource(S, what); inner.validated = True
+    return S, np.arange(len(S)), inner if sw is None else WeightedSource(inner, sw[pick])
+
+GaussianMixture.fit, GaussianMixture._fit, GaussianMixture._complete_sample = fit, _fit, _complete_sample
 
 # %% ../nbs/02_core.ipynb #e531676f
 def _check_fitted(self:GaussianMixture, X=None):
@@ -613,9 +681,20 @@ def e_blocks(self:GaussianMixture, X):
     "`(start, resp (k, b), log p(x) (b,))` for each block of `X`, validated: the one pass behind every prediction."
     src = self._check_fitted(X)
     for start, b in self._blocks(src):
-        check_finite(b, start, src.what)
-        resp, lpn = e_step(b, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type)
-        yield start, resp, lpn
+        check_finite(b, start, src.what, self.nan_policy == 'omit')
+        yield (start,) + self._e_step(b)
+
+def _e_step(self:GaussianMixture, b):
+    "Responsibilities and log-densities of a block (NaN entries marginalised out with `nan_policy='omit'`)."
+    w, m, pc, ct = self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type
+    if self.nan_policy != 'omit' or not np.isnan(b).any(): return e_step(b, w, m, pc, ct)
+    bad = np.isnan(b).any(axis=1)
+    k, d = m.shape
+    resp, lpn, _ = missing_stats(b, w, m, full_covariances(self.covariances_, ct, k, d), ct, stats=False)
+    if (~bad).any(): resp[:, ~bad], lpn[~bad] = e_step(b[~bad], w, m, pc, ct)
+    return resp, lpn
+
+GaussianMixture._e_step = _e_step
 
 GaussianMixture._check_fitted, GaussianMixture.e_blocks = _check_fitted, e_blocks
 
@@ -626,8 +705,8 @@ def _rowwise(self:GaussianMixture, X, f, per_row:tuple=(), dtype=np.float64):
     if isinstance(src, DaskSource):
         w, m, pc, ct = self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type
         def g(c):
-            c = np.asarray(c, dtype=np.float64); check_finite(c, 0, src.what)
-            return f(*e_step(c, w, m, pc, ct))
+            c = np.asarray(c, dtype=np.float64); check_finite(c, 0, src.what, self.nan_policy == 'omit')
+            return f(*self._e_step(c))
         if per_row: return src.X.map_blocks(g, chunks=(src.X.chunks[0],) + tuple((n,) for n in per_row), dtype=dtype)
         return src.X.map_blocks(g, drop_axis=1, dtype=dtype)
     return np.concatenate([f(r, l) for _, r, l in self.e_blocks(src)])
@@ -651,14 +730,26 @@ def _weighted_source(self:GaussianMixture, X, sample_weight):
 def score(self:GaussianMixture, X, y=None, sample_weight=None):
     "Mean log-likelihood per row (per unit of weight, with `sample_weight`)."
     src = self._weighted_source(X, sample_weight)
-    w, m, pc, ct = self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type
     def f(start, b):
         b, sw = split_weights(b, src.weighted)
-        check_finite(b, start, src.what)
-        lp = e_step(b, w, m, pc, ct)[1]
+        check_finite(b, start, src.what, self.nan_policy == 'omit')
+        lp, sw = self._e_step(b)[1], self._row_weights(b, sw)
         return np.array([lp.sum(), len(b)] if sw is None else [_weighted_sum(sw, lp), sw.sum()])
     tot, n = src.map_reduce(f, self._block_rows(src))
     return float(tot/n)
+
+def _n_eff(self:GaussianMixture, src):
+    "BIC's n: the total weight of the rows (with `nan_policy='omit'`, of those that observe something)."
+    if self.nan_policy != 'omit': return src.total_weight
+    return float(src.map_reduce(lambda s, b: np.sum(self._row_weights(*split_weights(b, src.weighted)) if src.weighted
+                                                   else (~np.isnan(b).all(axis=1)).sum()), self._block_rows(src)))
+
+def _row_weights(self:GaussianMixture, b, sw):
+    "The rows' weights (`None`: all 1), with 0 for rows that observe nothing (`nan_policy='omit'`): they take no part."
+    if self.nan_policy != 'omit': return sw
+    seen = ~np.isnan(b).all(axis=1)
+    if seen.all(): return sw
+    return seen.astype(np.float64) if sw is None else sw*seen
 
 def fit_predict(self:GaussianMixture, X, y=None, sample_weight=None):
     "Fit, then label the training rows."
@@ -668,7 +759,7 @@ def uncertainty(self:GaussianMixture, X):
     "Uncertainty of each row's label, `1 - max_k r_k`: 0 when one component has it all, up to `1 - 1/k`."
     return self._rowwise(X, lambda r, l: 1 - r.max(axis=0))
 
-for f in (_rowwise, predict_proba, predict, score_samples, _weighted_source, score, fit_predict, uncertainty): setattr(GaussianMixture, f.__name__, f)
+for f in (_rowwise, predict_proba, predict, score_samples, _weighted_source, score, _n_eff, _row_weights, fit_predict, uncertainty): setattr(GaussianMixture, f.__name__, f)
 
 # %% ../nbs/02_core.ipynb #0362c2ab
 def _n_parameters(self:GaussianMixture):
@@ -677,15 +768,15 @@ def _n_parameters(self:GaussianMixture):
 def bic(self:GaussianMixture, X, sample_weight=None):
     "Bayesian information criterion on `X`, $-2\\log L + p\\log n$ ($n$: the total weight, with `sample_weight`)."
     src = self._weighted_source(X, sample_weight)
-    return information_criterion(self.score(src), src.total_weight, self._n_parameters(), 'bic')
+    return information_criterion(self.score(src), self._n_eff(src), self._n_parameters(), 'bic')
 
 def icl(self:GaussianMixture, X, sample_weight=None):
     "Integrated completed likelihood on `X` (mclust's ICL, our sign): BIC $- 2\\sum_i \\log r_{i,\\hat k_i}$, the BIC plus twice the classification entropy of the labels."
     src = self._weighted_source(X, sample_weight)
     def f(start, b):
         b, sw = split_weights(b, src.weighted)
-        check_finite(b, start, src.what)
-        r, lp = e_step(b, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type)
+        check_finite(b, start, src.what, self.nan_policy == 'omit')
+        (r, lp), sw = self._e_step(b), self._row_weights(b, sw)
         with np.errstate(divide='ignore'): ent = np.log(r.max(axis=0))
         return np.array([lp.sum(), ent.sum(), len(b)] if sw is None else [_weighted_sum(sw, lp), _weighted_sum(sw, ent), sw.sum()])
     ll, ent, n = src.map_reduce(f, self._block_rows(src))
@@ -694,7 +785,7 @@ def icl(self:GaussianMixture, X, sample_weight=None):
 def aic(self:GaussianMixture, X, sample_weight=None):
     "Akaike information criterion on `X`, $-2\\log L + 2p$."
     src = self._weighted_source(X, sample_weight)
-    return information_criterion(self.score(src), src.total_weight, self._n_parameters(), 'aic')
+    return information_criterion(self.score(src), self._n_eff(src), self._n_parameters(), 'aic')
 
 for f in (_n_parameters, bic, icl, aic): setattr(GaussianMixture, f.__name__, f)
 

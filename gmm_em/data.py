@@ -47,19 +47,22 @@ def check_shape(shape:tuple, # the array's shape
 # %% ../nbs/01_data.ipynb #f2da39ac
 def check_finite(block:np.ndarray, # a block of rows
                  start:int, # index of its first row in the data
-                 what:str='data'): # how to name the data in the message
+                 what:str='data', # how to name the data in the message
+                 allow_nan:bool=False): # NaN marks a missing value (`nan_policy='omit'`); only inf is an error
     "Raise `DataError` naming the first row with NaN or inf."
-    ok = np.isfinite(block)
+    ok = ~np.isinf(block) if allow_nan else np.isfinite(block)
     if not ok.all():
         row = int(np.argmin(ok.reshape(len(block), -1).all(axis=1)))
-        raise DataError(f"{what} has NaN or infinite values (first at row {start + row})")
+        if allow_nan: raise DataError(f"{what} has infinite values (first at row {start + row})")
+        hint = " (to treat NaN as a missing value: nan_policy='omit', or --nan_policy omit)" if np.isnan(block).any() else ''
+        raise DataError(f"{what} has NaN or infinite values (first at row {start + row}){hint}")
 
 # %% ../nbs/01_data.ipynb #e1c8319a
 class Source:
     "Base of data sources: shape, blocks of float64 rows, one validating scan."
-    what, validated, weighted = 'data', False, False
+    what, validated, weighted, allow_nan = 'data', False, False, False
     @property
-    def total_weight(self): return self.n_samples   # what log-likelihoods are per, and BIC's n
+    def total_weight(self): return self.__dict__.get('_total', self.n_samples)   # what log-likelihoods are per, and BIC's n
     def blocks(self, block_rows:int): raise NotImplementedError
 
     def scan(self, rows:np.ndarray|None=None, # sorted row indices to collect, if any
@@ -69,7 +72,7 @@ class Source:
         out, j = np.empty((len(rows), self.n_features)), 0
         if self.validated and not len(rows): return out   # nothing to check or collect: no pass
         for start, b in self.blocks(block_rows):
-            if not self.validated: check_finite(b, start, self.what)
+            if not self.validated: check_finite(b, start, self.what, self.allow_nan)
             stop = start + len(b)
             jj = j + int(np.searchsorted(rows[j:], stop))
             out[j:jj] = b[rows[j:jj] - start]
@@ -194,8 +197,8 @@ def _tree_sum(parts, fan_in=8):
         parts = [dask.delayed(sum)(parts[i:i + fan_in]) for i in range(0, len(parts), fan_in)]
     return parts[0]
 
-def _first_bad_row(chunk, start):
-    ok = np.isfinite(chunk).all(axis=1)
+def _first_bad_row(chunk, start, allow_nan=False):
+    ok = (~np.isinf(chunk) if allow_nan else np.isfinite(chunk)).all(axis=1)
     return -1 if ok.all() else start + int(np.argmin(ok))
 
 # %% ../nbs/01_data.ipynb #b250a618
@@ -229,8 +232,8 @@ class DaskSource(Source):
     def scan(self, rows=None, block_rows:int=65536):
         import dask
         if not self.validated:
-            bad = [b for b in dask.compute(*self._per_chunk(_first_bad_row)) if b >= 0]
-            if bad: raise DataError(f"{self.what} has NaN or infinite values (first at row {min(bad)})")
+            bad = [b for b in dask.compute(*self._per_chunk(lambda c, s: _first_bad_row(c, s, self.allow_nan))) if b >= 0]
+            if bad: raise DataError(f"{self.what} has {'infinite' if self.allow_nan else 'NaN or infinite'} values (first at row {min(bad)})")
             self.validated = True
         if rows is None or len(rows) == 0: return np.empty((0, self.n_features))
         return np.asarray(self.X[np.asarray(rows)].compute(), dtype=np.float64)
@@ -278,16 +281,13 @@ class WeightedSource(Source):
             return np.array([b.sum(), (b < 0).sum()])
         total, neg = w.map_reduce(part, 1 << 20)
         if neg: raise DataError("sample_weight has negative weights")
-        if not total > 0: raise DataError("sample_weight sums to 0: at least one row needs a positive weight")
+        if not total > 0: raise DataError("sample_weight is all zero: at least one row needs a positive weight")
         self._total, self.w_src, self.X, self.dask = float(total), w, None, None
         if isinstance(src, ArraySource) and isinstance(w, ArraySource): self.X, self.w = src.X, np.asarray(w.X[:, 0], dtype=np.float64)
         elif isinstance(src, DaskSource):
             import dask.array as da
             wd = w.X if isinstance(w, DaskSource) else da.from_array(np.asarray(w.X), chunks=(src.X.chunks[0], 1))
             self.dask = DaskSource(da.concatenate([src.X, wd.rechunk((src.X.chunks[0], 1)).astype(np.float64)], axis=1), src.what)
-
-    @property
-    def total_weight(self): return self._total
 
     def blocks(self, block_rows:int):
         if self.dask is not None: yield from self.dask.blocks(block_rows); return
@@ -298,6 +298,7 @@ class WeightedSource(Source):
 
     def scan(self, rows=None, block_rows:int=65536):
         "Validate the data; return its rows `rows` (without weights)."
+        self.src.allow_nan = self.allow_nan
         return self.src.scan(rows, block_rows)
 
     def weights_at(self, rows): # sorted row indices

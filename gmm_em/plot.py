@@ -84,6 +84,9 @@ def plot_data(X, # data: array-like (n, d), a `.npy` path or a `Source`
     src = as_source(X)
     rows = plot_sample(src, max_points, seed)
     points = src.scan(rows)
+    ok = ~np.isnan(points).any(axis=1)   # rows with missing values (nan_policy='omit') are not drawn
+    if ok.any() and not ok.all(): rows, points = rows[ok], points[ok]
+    elif not ok.any(): points = np.nan_to_num(points)
     proj = pca_projection(points)
     xy = (points - proj.centre) @ proj.basis
     lo, hi = xy.min(0), xy.max(0)

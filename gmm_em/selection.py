@@ -82,13 +82,18 @@ RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's 
 
 def column_variances(src:Source): # the data
     "Variance of each feature over all rows (one pass; shifted by the first row and scaled by the largest deviation, so no digits are lost and nothing overflows short of variances float64 cannot hold)."
-    c = src.scan(np.zeros(1, dtype=np.int64))[0]
+    src.scan()   # validation first
+    c = np.zeros(src.n_features)
+    for _, b in src.blocks(1024):   # a reference point: the first observed value of each feature (NaN marks a missing value with nan_policy='omit')
+        seen = ~np.isnan(b)
+        if seen.any(axis=0).all(): c = np.array([b[seen[:, j].argmax(), j] for j in range(b.shape[1])]); break
     def part(s, b):
         z = b - c
-        with np.errstate(over='ignore', invalid='ignore'): return np.stack([np.full(b.shape[1], len(b)), np.abs(z).max(0)])
+        with np.errstate(over='ignore', invalid='ignore'): return np.stack([(~np.isnan(b)).sum(0), np.nanmax(np.abs(z), axis=0, initial=0.)])
     n, spread = src.map_reduce(part, 65536)
     big = np.where(np.isfinite(spread) & (spread > 0), spread, 1.)
-    n, s1, s2 = src.map_reduce(lambda s, b: np.stack([np.full(b.shape[1], len(b)), ((b - c)/big).sum(0), (((b - c)/big)**2).sum(0)]), 65536)
+    n, s1, s2 = src.map_reduce(lambda s, b: np.stack([(~np.isnan(b)).sum(0), np.nansum((b - c)/big, axis=0), np.nansum(((b - c)/big)**2, axis=0)]), 65536)
+    n = np.maximum(n, 1)
     with np.errstate(over='ignore'): v = np.maximum(s2/n - (s1/n)**2, 0)*big**2
     bad = ~np.isfinite(v) | ((v < 1e-300) & (spread > 0))   # not constant, but its variance overflows or underflows
     if bad.any():
@@ -109,6 +114,8 @@ def search(X, # data: array-like, `.npy` path or `Source`
     if criterion not in CRITERIA: raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
     src = as_source(X)
     if sample_weight is not None: src = WeightedSource(src, sample_weight)
+    src.allow_nan = params.get('nan_policy', 'raise') == 'omit'
+    if src.weighted: src.src.allow_nan = src.allow_nan
     if isinstance(covariance_types, str):   # one feature: full, diag and spherical are one model (mclust's V), tied is E
         covariance_types = ((COVARIANCE_TYPES if src.n_features > 1 else ('full', 'tied')) if covariance_types == 'auto'
                             else (covariance_types,))

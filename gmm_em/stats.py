@@ -14,7 +14,7 @@ __all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_F
            'n_parameters', 'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
            'covariances_from_cholesky', 'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows',
            'e_step', 'SuffStats', 'stats_from_resp', 'block_stats_exact', 'm_step', 'n_quadratic_features', 'Plan',
-           'make_plan', 'quadratic_features', 'feature_matrix', 'block_stats']
+           'make_plan', 'quadratic_features', 'feature_matrix', 'block_stats', 'nan_patterns', 'missing_stats']
 
 # %% ../nbs/00_stats.ipynb #cdc52ca8
 COVARIANCE_TYPES = ('full', 'tied', 'diag', 'spherical')
@@ -174,7 +174,18 @@ class SuffStats:
     ll: float           # sum of log p(x) (0 when the statistics come from given responsibilities)
     ref: np.ndarray     # (k, d) reference means
 
+    def shifted(self, ref:np.ndarray): # (k, d) the new reference points
+        "The same sums about `ref`: with $\\delta = $ old ref $-$ `ref`, $S_1 + N\\delta$ and $S_2 + S_1\\delta^\\top + \\delta S_1^\\top + N\\delta\\delta^\\top$."
+        dl = self.ref - ref
+        s1 = self.s1 + self.nk[:, None]*dl
+        if self.s2.ndim == 3:
+            cross = self.s1[:, :, None]*dl[:, None, :]
+            s2 = self.s2 + cross + np.swapaxes(cross, 1, 2) + self.nk[:, None, None]*dl[:, :, None]*dl[:, None, :]
+        else: s2 = self.s2 + 2*self.s1*dl + self.nk[:, None]*dl**2
+        return SuffStats(self.n, self.nk, s1, s2, self.ll, ref)
+
     def __add__(self, o):
+        if o.ref is not self.ref and not np.array_equal(o.ref, self.ref): o = o.shifted(self.ref)   # blocks summed about different points
         return SuffStats(self.n+o.n, self.nk+o.nk, self.s1+o.s1, self.s2+o.s2, self.ll+o.ll, self.ref)
     __radd__ = lambda self, o: self if o == 0 else self.__add__(o)
 
@@ -209,7 +220,8 @@ def block_stats_exact(X:np.ndarray, # block of rows, (b, d), float64
 
 def _weighted_sum(w, v):
     "`sum(w * v)`, where a weight of 0 takes no part (even beside a log-likelihood of -inf)."
-    return float(np.dot(w[w > 0], v[w > 0])) if (w == 0).any() else float(np.dot(w, v))
+    t = float(np.dot(w, v))
+    return t if not np.isnan(t) else float(np.dot(w[w > 0], v[w > 0]))   # 0 * -inf: only then look at the zeros
 
 # %% ../nbs/00_stats.ipynb #14ddede9
 def m_step(stats:SuffStats, # summed statistics
@@ -406,3 +418,62 @@ def block_stats(X:np.ndarray, # block of rows, (b, d)
     else: M, ll = _chunks(X, plan, (0, n, b, 1), features, weights)
     if _cancelled(M, plan.covariance_type, plan.means.shape[1]): return exact()   # a component collapsed far from c: redo the block exactly
     return _to_suffstats(M, ll, n if weights is None else float(weights.sum()), plan)
+
+# %% ../nbs/00_stats.ipynb #cde8e1f4
+def nan_patterns(X:np.ndarray): # rows (b, d), NaN where missing
+    "Rows grouped by which coordinates they observe: `[(observed mask (d,), row indices)]`, for rows with at least one NaN."
+    miss = np.isnan(X)
+    rows = np.flatnonzero(miss.any(axis=1))
+    if not len(rows): return []
+    keys, inv = np.unique(miss[rows], axis=0, return_inverse=True)
+    order = np.argsort(inv.ravel(), kind='stable')
+    bounds = np.searchsorted(inv.ravel()[order], np.arange(len(keys) + 1))
+    return [(~keys[g], rows[order[bounds[g]:bounds[g + 1]]]) for g in range(len(keys))]
+
+def missing_stats(X:np.ndarray, # rows (b, d) with NaN where missing
+                  weights:np.ndarray, # (k,)
+                  means:np.ndarray, # (k, d)
+                  covariances:np.ndarray, # (k, d, d) full covariance matrices, whatever the model
+                  covariance_type:str, # one of `COVARIANCE_TYPES`: the shape of the statistics
+                  sample_weight:np.ndarray|None=None, # (b,) row weights, if any
+                  patterns:list|None=None, # `nan_patterns(X)`, if known
+                  stats:bool=True): # also the sufficient statistics (else only responsibilities and log-densities)
+    "Responsibilities `(k, b)` and log-densities of the observed coordinates `(b,)` of rows with missing coordinates; with `stats`, instead, their `SuffStats` about `means` (and `None, None`)."
+    b, d = X.shape; k = len(weights)
+    with np.errstate(divide='ignore'): logw = np.log(weights)
+    resp, lpn = np.repeat(np.asarray(weights, dtype=np.float64)[:, None], b, axis=1), np.zeros(b)
+    full = covariance_type in ('full', 'tied')
+    nk, s1, s2, ll, n = np.zeros(k), np.zeros((k, d)), np.zeros((k, d, d) if full else (k, d)), 0., 0.
+    for obs, rows, *Xo in (nan_patterns(X) if patterns is None else patterns):
+        if not obs.any(): continue                                    # nothing observed: prior responsibilities, log-density 0, no part in the fit
+        o, m = np.flatnonzero(obs), np.flatnonzero(~obs)
+        Xo = Xo[0] if Xo else X[rows][:, o]
+        S_oo = covariances[:, o[:, None], o]
+        if not stats:   # responsibilities and log-densities of each row
+            L = np.linalg.cholesky(S_oo)
+            y = (Xo[None] - means[:, None, o]) @ np.swapaxes(np.linalg.inv(L), 1, 2)   # whitened: rows of L^-1 (x_o - mu_o)
+            logdet = 2*np.log(np.diagonal(L, axis1=1, axis2=2)).sum(1)
+            wlp = -0.5*(len(o)*np.log(2*np.pi) + logdet[:, None] + np.einsum('kri,kri->kr', y, y)) + logw[:, None]
+            resp[:, rows], lpn[rows] = responsibilities(wlp)
+            continue
+        # statistics: the observed coordinates are a mixture of their own (marginal) Gaussians, whose fused pass gives the sums about the means
+        sub = 'full' if full else 'diag'
+        cov_o = S_oo if full else np.diagonal(S_oo, axis1=1, axis2=2)
+        st = block_stats(Xo, make_plan(weights, means[:, o], precision_cholesky(cov_o, sub), sub),
+                         weights=None if sample_weight is None else sample_weight[rows]).shifted(means[:, o])
+        nr, S1o = st.nk, st.s1
+        nk += nr; s1[:, o] += S1o; ll += st.ll; n += st.n
+        if full:   # the completed rows' moments from the observed ones: x_m - mu_m = A (x_o - mu_o), plus C on the m x m block
+            Soo = st.s2
+            s2[:, o[:, None], o] += Soo
+            if len(m):
+                A = np.swapaxes(np.linalg.solve(S_oo, covariances[:, o[:, None], m]), 1, 2)   # (k, |m|, |o|) = S_mo S_oo^-1
+                C = covariances[:, m[:, None], m] - A @ covariances[:, o[:, None], m]
+                Som = Soo @ np.swapaxes(A, 1, 2)
+                s1[:, m] += np.einsum('ko,kmo->km', S1o, A)
+                s2[:, o[:, None], m] += Som; s2[:, m[:, None], o] += np.swapaxes(Som, 1, 2)
+                s2[:, m[:, None], m] += A @ Som + nr[:, None, None]*C
+        else:      # diagonal models: a missing coordinate is its component's mean, with its variance
+            s2[:, o] += st.s2
+            if len(m): s2[:, m] += nr[:, None]*np.diagonal(covariances[:, m[:, None], m], axis1=1, axis2=2)
+    return (None, None, SuffStats(n, nk, s1, s2, float(ll), means)) if stats else (resp, lpn, None)

@@ -11,7 +11,12 @@ from gmm_em.core import GaussianMixture
 from gmm_em.data import make_example
 
 
-@parametrize_with_checks([GaussianMixture(), GaussianMixture(2, covariance_type='diag', max_iter=20)])
+def _expected_failures(est):
+    "A weighted fit equals the fit on repeated rows from the same start (tests/test_weights.py, to 1e-9), but with k > 1 the random start is drawn from other rows, so scikit-learn's check, which compares two random starts, cannot hold."
+    return {'check_sample_weight_equivalence_on_dense_data': _expected_failures.__doc__} if est.n_components > 1 else {}
+
+
+@parametrize_with_checks([GaussianMixture(), GaussianMixture(2, covariance_type='diag', max_iter=20)], expected_failed_checks=_expected_failures)
 def test_sklearn_estimator_checks(estimator, check):
     "All of scikit-learn's estimator checks (check_array_api_input is skipped by scikit-learn unless SCIPY_ARRAY_API is set)."
     with warnings.catch_warnings():

@@ -87,7 +87,7 @@ def test_search_with_weights_is_the_search_on_repeated_rows():
     np.testing.assert_allclose(a.best_row['bic'], b.best_row['bic'], rtol=1e-6)
 
 
-@pytest.mark.parametrize('bad, msg', [([1.0, 2.0], 'weights for'), (-1, 'negative'), (0, 'sums to 0'), (np.nan, 'NaN'), ('2d', '1-D')])
+@pytest.mark.parametrize('bad, msg', [([1.0, 2.0], 'weights for'), (-1, 'negative'), (0, 'all zero'), (np.nan, 'NaN'), ('2d', '1-D')])
 def test_bad_weights_are_one_line(tmp_path, bad, msg):
     X, w = _data()
     wb = {'2d': np.ones((len(X), 2))}.get(bad) if isinstance(bad, str) else (np.array(bad) if isinstance(bad, list) else np.full(len(X), bad, dtype=float))
