@@ -73,13 +73,14 @@ def test_any_tampered_model_is_refused_or_sound(tmp_path, model_file, data):
     meta = json.loads(str(arrays.pop('meta')))
     for _ in range(data.draw(st.integers(1, 3))):
         what = data.draw(st.sampled_from(['array', 'drop', 'meta', 'param', 'perturb']))
-        if what == 'array': arrays[data.draw(st.sampled_from(sorted(arrays)))] = data.draw(ODD_ARRAYS)
+        if what == 'array': arrays[data.draw(st.sampled_from(sorted(arrays) + ['weights']))] = data.draw(ODD_ARRAYS)
         elif what == 'drop' and arrays: arrays.pop(data.draw(st.sampled_from(sorted(arrays))))
-        elif what == 'meta': meta[data.draw(st.sampled_from(sorted(meta) + ['extra']))] = data.draw(META_VALUES)
-        elif what == 'param': meta['params'][data.draw(st.sampled_from(sorted(meta['params'])))] = data.draw(META_VALUES)
+        elif what == 'meta': meta[data.draw(st.sampled_from(sorted(map(str, meta)) + ['extra']))] = data.draw(META_VALUES)
+        elif what == 'param' and isinstance(meta.get('params'), dict) and meta['params']:
+            meta['params'][data.draw(st.sampled_from(sorted(meta['params'])))] = data.draw(META_VALUES)
         else:
-            k = data.draw(st.sampled_from(sorted(arrays)))
-            if arrays[k].dtype.kind == 'f' and arrays[k].size:
+            k = data.draw(st.sampled_from(sorted(arrays))) if arrays else None
+            if k is not None and arrays[k].dtype.kind == 'f' and arrays[k].size:
                 arrays[k] = arrays[k]*data.draw(st.floats(-3, 3))
     buf = io.BytesIO()
     np.savez(buf, meta=np.array(json.dumps(meta, allow_nan=True)), **arrays)
