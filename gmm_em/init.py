@@ -116,8 +116,15 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
         if big.any():
             if not big.all(): jb, fb, dmb, nb = js[big], f[big], dm[big], nn[big]
             else: jb, fb, dmb, nb = js, f, dm, nn
-            U = W[jb] + fb[:, None]*dmb[:, iu]*dmb[:, ju]; U += W[a]; U /= nb[:, None]
-            t[big] += np.sqrt(np.maximum(_det_upper(U, p), 0))
+            if p == 2:   # the 2 x 2 determinant straight from its three entries: fewer passes than building U
+                Wb, x, y = W[jb], dmb[:, 0], dmb[:, 1]
+                fx = fb*x
+                u0 = Wb[:, 0] + W[a, 0] + fx*x; u1 = Wb[:, 1] + W[a, 1] + fx*y; u2 = Wb[:, 2] + W[a, 2] + fb*y*y
+                det = (u0*u2 - u1*u1)/(nb*nb)
+            else:
+                U = W[jb] + fb[:, None]*dmb[:, iu]*dmb[:, ju]; U += W[a]; U /= nb[:, None]
+                det = _det_upper(U, p)
+            t[big] += np.sqrt(np.maximum(det, 0))
         c = nn*np.log(t) - T[js]; c -= T[a]
         D[a, js] = D[js, a] = c
         j = int(np.argmin(c)); rowmin[a], rowarg[a] = c[j], js[j]

@@ -49,7 +49,7 @@ def _chol_lower(a):
 def _triu(d):
     "Row and column indices of the upper triangle of a d x d matrix (cached: every iteration needs them)."
     iu, ju = np.triu_indices(d)
-    return iu, ju, np.where(iu == ju, 1., 2.), iu == ju, np.triu(np.ones((d, d), dtype=bool))
+    return iu, ju, np.where(iu == ju, 1., 2.), iu == ju, np.triu(np.ones((d, d), dtype=bool)), np.flatnonzero(iu == ju)
 
 def precision_cholesky(covariances:np.ndarray, # covariances, shaped per `covariance_type`
                        covariance_type:str): # one of `COVARIANCE_TYPES`
@@ -172,7 +172,7 @@ class SuffStats:
     s1: np.ndarray      # (k, d) sum r (x - ref)
     s2: np.ndarray      # (k, d, d) for full/tied, (k, d) for diag/spherical: sum r (x - ref)(x - ref)^T
     ll: float           # sum of log p(x) (0 when the statistics come from given responsibilities)
-    ref: np.ndarray     # (k, d) reference means
+    ref: np.ndarray     # (k, d) reference means, or (1, d): one point for all
 
     def shifted(self, ref:np.ndarray): # (k, d) the new reference points
         "The same sums about `ref`: with $\\delta = $ old ref $-$ `ref`, $S_1 + N\\delta$ and $S_2 + S_1\\delta^\\top + \\delta S_1^\\top + N\\delta\\delta^\\top$."
@@ -385,15 +385,15 @@ def _to_suffstats(M, ll, n, plan):
         S2 = np.empty((k, d, d)); S2[:, iu, ju] = M[:, :q]; S2[:, ju, iu] = M[:, :q]
         S1 = M[:, q:q + d]
     else: S1, S2 = M[:, d:2*d], M[:, :d]
-    return SuffStats(n, nk, S1, S2, float(ll), np.broadcast_to(plan.ref, (k, d)))
+    return SuffStats(n, nk, S1, S2, float(ll), plan.ref[None, :])   # one reference point for all components
 
 # %% ../nbs/00_stats.ipynb #71e91181
 def _cancelled(M, covariance_type, d, rtol=1e-6):
     "True if some component's variance about its mean, `sum r z^2 - (sum r z)^2 / sum r`, is below `rtol` of the raw second moment `sum r z^2` it came from."
-    q = d*(d + 1)//2 if covariance_type in ('full', 'tied') else d
-    raw = M[:, :q][:, _triu(d)[3]] if q > d else M[:, :d]
-    S1, nk = M[:, q:q + d], M[:, -1:] + 10*np.finfo(np.float64).eps
-    return bool((raw - S1*S1/nk < rtol*raw).any())
+    full = covariance_type in ('full', 'tied')
+    q = d*(d + 1)//2 if full else d
+    raw, S1 = M[:, _triu(d)[5]] if full else M[:, :d], M[:, q:q + d]
+    return bool(((1 - rtol)*raw*(M[:, -1:] + 1e-300) < S1*S1).any())
 
 # %% ../nbs/00_stats.ipynb #1356872f
 _pool = None
