@@ -39,17 +39,20 @@ class Explorer:
     "Sliders over k and the EM iteration, redrawing the recorded fit of that k at that iteration."
     def __init__(self, X, # data: array-like (n, d), a `.npy` path or a `Source`
                  k_range=range(1, 9), # the k offered by the k slider
-                 k:int|None=None, # the k shown first (None: the smallest)
+                 k:int|None=None, # the k shown first (None: every k is fitted now and the best by `criterion` is shown)
                  covariance_type:str='full', # 'full', 'tied', 'diag' or 'spherical'
                  random_state=0, # seed of every fit
                  init_params:str='k-means++', # start of EM (see `GaussianMixture`)
-                 prefit:bool=False, # fit every k now (a complete BIC curve) instead of on first visit
+                 prefit:bool=False, # with a given `k`: fit every k now (a complete criterion curve) instead of on first visit
+                 criterion:str='bic', # 'bic', 'aic' or 'icl': the curve drawn, and which k is best
                  max_points:int=5000, # draw at most this many points
                  figsize:tuple=(9.5, 4.4), # size of the picture, inches
                  dpi:int=80, # pixels per inch of the picture
                  **params): # further `GaussianMixture` parameters (tol, max_iter, reg_covar, ...)
         self.src = as_source(X)
         self.ks = check_k_range(k_range, self.src.n_samples)
+        if criterion not in ('bic', 'aic', 'icl'): raise ValueError(f"criterion must be 'bic', 'aic' or 'icl'; got {criterion!r}")
+        self.criterion, best = criterion, k is None
         k = self.ks[0] if k is None else int(k)
         if k not in self.ks: raise ValueError(f"k={k} is not in k_range {self.ks}")
         self.params = dict(covariance_type=covariance_type, random_state=random_state, init_params=init_params, **params)
@@ -57,13 +60,16 @@ class Explorer:
         self.models, self.bics, self.fit_count = {}, {}, 0
         self.data = plot_data(self.src, max_points)
         self._figure(figsize, dpi)
-        for kk in (self.ks if prefit else [k]): self.fit_k(kk)
+        for kk in (self.ks if prefit or best else [k]): self.fit_k(kk)
+        if best: k = min(self.bics, key=self.bics.get)
         T = self.fit_k(k).history_.n_iter
         self.k_slider = _k_slider(self.ks, k)
         self.t_slider = widgets.IntSlider(value=T, min=0, max=T, description='iteration')
+        self.play = widgets.Play(value=T, min=0, max=T, interval=400, description='play the iterations')
+        widgets.jslink((self.play, 'value'), (self.t_slider, 'value'))   # in the browser: Play moves the slider
         self.label = widgets.Label().add_class('gmm-em-status')
         self.image = widgets.Image(format='png')
-        self.widget = widgets.VBox([widgets.HBox([self.k_slider, self.t_slider]), self.label, self.image])
+        self.widget = widgets.VBox([widgets.HBox([self.k_slider, self.play, self.t_slider]), self.label, self.image])
         self._busy = False
         self.draw(new_k=True)
         self.k_slider.observe(self._on_k, 'value')
@@ -79,7 +85,7 @@ def _fit_k(self:Explorer, k:int): # number of components
             gm = GaussianMixture(k, **self.params).fit(self.src)
         self.models[k], self.fit_count = gm, self.fit_count + 1
         ll = float(gm.history_.log_likelihood[-1])
-        self.bics[k] = information_criterion(ll, self.src.n_samples, gm._n_parameters(), 'bic')
+        self.bics[k] = gm.icl(self.src) if self.criterion == 'icl' else information_criterion(ll, self.src.n_samples, gm._n_parameters(), self.criterion)
     return self.models[k]
 
 Explorer.fit_k = _fit_k
@@ -94,16 +100,17 @@ def _figure(self:Explorer, figsize, dpi):
     self.ax, self.ll_ax, self.bic_ax = (self.figure.add_subplot(g) for g in (gs[:, 0], gs[0, 1], gs[1, 1]))
 
 def _draw_bic(self:Explorer):
-    "BIC of every k fitted so far, the current k marked."
+    "The criterion (BIC by default) of every k fitted so far, the current k marked."
     ax, ks = self.bic_ax, sorted(self.bics)
     ax.clear()
     ax.plot(ks, [self.bics[k] for k in ks], 'o-', color='0.35', ms=4, lw=1.2)
     ax.plot([self.k], [self.bics[self.k]], 'o', color='C3', ms=9, mfc='none', mew=2)
     ax.set_xlim(self.ks[0] - 0.5, self.ks[-1] + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel('number of components k'); ax.set_ylabel('BIC')
+    name = self.criterion.upper()
+    ax.set_xlabel('number of components k'); ax.set_ylabel(name)
     done = len(ks) == len(self.ks)
-    ax.set_title('BIC (lower is better)' if done else f'BIC of the {len(ks)} k fitted so far', fontsize=10)
+    ax.set_title(f'{name} (lower is better)' if done else f"{name} of k = {', '.join(map(str, ks))} (the others when visited)", fontsize=10)
 
 Explorer._figure, Explorer._draw_bic = _figure, _draw_bic
 
@@ -127,20 +134,17 @@ def _draw(self:Explorer, new_k:bool=False): # draw the axes afresh (the k change
     self.image.value = buf.getvalue()
     note = '' if gm.converged_ or gm.max_iter == 0 else ' · stopped at max_iter'
     self.label.value = (f"k={k} · iteration {t}/{h.n_iter} · log-likelihood {h.log_likelihood[t]:.4f} · "
-                        f"BIC {self.bics[k]:.1f}{note}")
+                        f"{self.criterion.upper()} {self.bics[k]:.1f}{note}")
 
 Explorer.draw = _draw
 
 # %% ../nbs/05_widgets.ipynb #1c4e2c86
 def _on_k(self:Explorer, change):
-    "The k slider moved: fit (first visit) or fetch the model, set the iteration range, redraw."
+    "The k slider moved: fit (first visit) or fetch the model, show its final iteration, redraw."
     T = self.fit_k(change['new']).history_.n_iter
-    at_end = self.t_slider.value == self.t_slider.max
     self._busy = True
     try:
-        t = T if at_end else min(self.t_slider.value, T)
-        self.t_slider.max = T
-        self.t_slider.value = t
+        for w in (self.t_slider, self.play): w.max = T; w.value = T
     finally: self._busy = False
     self.draw(new_k=True)
 

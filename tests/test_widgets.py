@@ -48,11 +48,10 @@ def test_iteration_moves_draw_from_history(X, ex, monkeypatch):
 
 
 def test_k_change_sets_range_and_fits_once(ex):
-    ex.t_slider.value = 2                                        # not at the end: the iteration is kept
+    ex.t_slider.value = 2
     ex.k_slider.value = 5
     assert ex.fit_count == 2 and sorted(ex.models) == [4, 5]
-    _shows(ex, 5, 2)
-    ex.t_slider.value = ex.t_slider.max                          # at the end: the end is followed
+    _shows(ex, 5, ex.models[5].history_.n_iter)                  # a new k shows its fit, at the end
     ex.k_slider.value = 4
     assert ex.fit_count == 2                                     # k = 4 from the cache
     _shows(ex, 4, ex.models[4].history_.n_iter)
@@ -62,14 +61,23 @@ def test_k_change_sets_range_and_fits_once(ex):
     assert ex.t_slider.max == ex.models[5].n_iter_
 
 
-def test_iteration_capped_at_new_end(X):
+def test_k_change_lands_on_the_final_iteration(X):
     ex = Explorer(X, range(1, 9), k=8)
-    T8 = ex.history.n_iter
-    ex.t_slider.value = T8 - 1
-    ex.k_slider.value = 1                                        # k = 1: fewer iterations than k = 8's T8 - 1
-    T1 = ex.history.n_iter
-    assert T1 < T8 - 1
-    _shows(ex, 1, T1)
+    ex.t_slider.value = 2
+    for k in (1, 5, 8):                                          # whatever iteration was shown: the new k's final one
+        ex.k_slider.value = k
+        _shows(ex, k, ex.history.n_iter)
+        assert ex.play.max == ex.t_slider.max == ex.history.n_iter and ex.play.value == ex.t
+
+
+def test_opens_at_the_best_k_by_the_criterion(X):
+    for crit in ('bic', 'aic', 'icl'):
+        ex = Explorer(X, range(1, 7), criterion=crit)
+        assert ex.fit_count == 6 and ex.k == min(ex.bics, key=ex.bics.get) and ex.t == ex.history.n_iter
+        assert ex.bic_ax.get_ylabel() == crit.upper() and ex.bic_ax.get_title() == f'{crit.upper()} (lower is better)'
+        assert crit.upper() in ex.status
+    assert Explorer(X, range(1, 7)).k == 4                       # the example's four clusters
+    with pytest.raises(ValueError, match='criterion'): Explorer(X, range(1, 3), criterion='loglik')
 
 
 def test_one_redraw_per_k_change(ex, monkeypatch):
@@ -92,11 +100,11 @@ def test_prefit_and_bic_panel(X):
 
 
 def test_options_and_errors(X):
-    ex = Explorer(X, [2, 3, 5], covariance_type='spherical', init_params='kmeans', tol=1e-5)
+    ex = Explorer(X, [2, 3, 5], k=2, covariance_type='spherical', init_params='kmeans', tol=1e-5)
     assert isinstance(ex.k_slider, widgets.SelectionSlider) and ex.k == 2
     ex.k_slider.value = 5
     assert ex.model.covariance_type == 'spherical' and ex.model.tol == 1e-5 and ex.fit_count == 2
-    assert isinstance(Explorer(X, range(2, 9, 2)).k_slider, widgets.IntSlider)
+    assert isinstance(Explorer(X, range(2, 9, 2), k=2).k_slider, widgets.IntSlider)
     with pytest.raises(ValueError, match="not in k_range"): Explorer(X, range(1, 4), k=5)
     with pytest.raises(ValueError, match="empty"): Explorer(X, [])
     with pytest.raises(ValueError, match="exceeds"): Explorer(X[:3], range(1, 5))
