@@ -19,9 +19,9 @@ from .init import full_covariances
 from .core import FitHistory, GaussianMixture, NotFittedError
 
 # %% auto #0
-__all__ = ['plot_sample', 'Projection', 'pca_projection', 'project', 'ellipse_geometry', 'PlotData', 'plot_data', 'StateArtists',
-           'draw_state', 'plot_fit', 'LikelihoodArtists', 'plot_log_likelihood', 'select_frames', 'Animation',
-           'animate_history']
+__all__ = ['SCALE_RATIO', 'plot_sample', 'Projection', 'pca_projection', 'project', 'ellipse_geometry', 'PlotData', 'plot_data',
+           'StateArtists', 'draw_state', 'plot_fit', 'plot_uncertainty', 'plot_density', 'plot_pairs',
+           'LikelihoodArtists', 'plot_log_likelihood', 'select_frames', 'Animation', 'animate_history']
 
 # %% ../nbs/04_plot.ipynb #ad2dbd93
 def plot_sample(X, # data: array-like (n, d), a `.npy` path or a `Source`
@@ -40,17 +40,25 @@ class Projection(NamedTuple):
     basis: np.ndarray # (d, 2) orthonormal columns
     labels: tuple # the two axis labels
 
-def pca_projection(points:np.ndarray): # (m, d) the points drawn, d >= 2
-    "The identity for 2-D data, else the first two principal components of `points`."
+SCALE_RATIO = 1e3   # columns whose spreads differ more than this are drawn standardised by default
+
+def pca_projection(points:np.ndarray, # (m, d) the points drawn, d >= 2
+                   standardise:bool|None=None): # divide each column by its standard deviation first (None: when their spreads differ by more than `SCALE_RATIO`)
+    "The identity for 2-D data, else the first two principal components of `points` (of the standardised columns, if so)."
     m, d = points.shape
     if d < 2: raise ValueError(f"plotting needs at least 2 features; the data have {d}")
-    if d == 2: return Projection(np.zeros(2), np.eye(2), ('feature 0', 'feature 1'))
+    sd = points.std(axis=0); sd = np.where(sd > 0, sd, 1.)
+    if standardise is None: standardise = bool(sd.max() > SCALE_RATIO*sd.min())
     c = points.mean(0)
-    _, s, Vt = np.linalg.svd(points - c, full_matrices=m < d)
+    if d == 2 and not standardise: return Projection(np.zeros(2), np.eye(2), ('feature 0', 'feature 1'))
+    if d == 2: return Projection(c, np.diag(1/sd), ('feature 0 (standardised)', 'feature 1 (standardised)'))
+    Z = (points - c)/sd if standardise else points - c
+    _, s, Vt = np.linalg.svd(Z, full_matrices=m < d)
     W = Vt[:2].T
     W = W*np.where(W[np.abs(W).argmax(0), [0, 1]] < 0, -1., 1.)
     var = np.pad(s**2, (0, 2))[:2]/max((s**2).sum(), np.finfo(np.float64).tiny)
-    return Projection(c, W, tuple(f"PC{i + 1} ({100*v:.0f}% of variance)" for i, v in enumerate(var)))
+    of = ' of the standardised data' if standardise else ''
+    return Projection(c, W/sd[:, None] if standardise else W, tuple(f"PC{i + 1} ({100*v:.0f}% of variance{of})" for i, v in enumerate(var)))
 
 def project(proj:Projection, # the 2-D view
             means:np.ndarray, # (k, d)
@@ -79,7 +87,8 @@ class PlotData(NamedTuple):
 
 def plot_data(X, # data: array-like (n, d), a `.npy` path or a `Source`
               max_points:int=5000, # draw at most this many rows
-              seed:int=0): # seed of the subsample
+              seed:int=0, # seed of the subsample
+              standardise:bool|None=None): # draw the columns standardised (None: when their spreads differ by orders of magnitude)
     "The points drawn, their 2-D view and the axis limits, computed once for every frame."
     src = as_source(X)
     rows = plot_sample(src, max_points, seed)
@@ -87,7 +96,7 @@ def plot_data(X, # data: array-like (n, d), a `.npy` path or a `Source`
     ok = ~np.isnan(points).any(axis=1)   # rows with missing values (nan_policy='omit') are not drawn
     if ok.any() and not ok.all(): rows, points = rows[ok], points[ok]
     elif not ok.any(): points = np.nan_to_num(points)
-    proj = pca_projection(points)
+    proj = pca_projection(points, standardise)
     xy = (points - proj.centre) @ proj.basis
     lo, hi = xy.min(0), xy.max(0)
     pad = 0.05*np.where(hi > lo, hi - lo, 20.)
@@ -166,13 +175,102 @@ def plot_fit(model:GaussianMixture, # a fitted model
              X, # the data (array-like, `.npy` path or `Source`) or its `PlotData`
              ax=None, # `Axes` to draw into (None: a new figure)
              **kwargs): # passed to `draw_state`
-    "Draw a fitted model (the last entry of its history) over `X`; return the `Axes`."
+    "Draw a fitted model (the last entry of its history) over `X`, mclust's classification picture; return the `Axes`."
     if not hasattr(model, 'history_'): raise NotFittedError("This GaussianMixture instance is not fitted yet; call 'fit' first.")
     if ax is None:
         import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=(6, 5))
     draw_state(ax, X, model.history_, -1, **kwargs)
     return ax
+
+
+# %% ../nbs/04_plot.ipynb #e5210d8f
+def _model_view(model, X, ax, max_points, seed):
+    "The data drawn, the components as seen in their view, and an `Axes` with the view's limits and labels."
+    if not hasattr(model, 'means_'): raise NotFittedError("This GaussianMixture instance is not fitted yet; call 'fit' first.")
+    data = X if isinstance(X, PlotData) else plot_data(X, max_points, seed)
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=(6, 5))
+    k, d = model.means_.shape
+    m2, c2 = project(data.proj, model.means_, full_covariances(model.covariances_, model.covariance_type, k, d))
+    (x0, x1), (y0, y1) = data.limits
+    ax.set_xlim(x0, x1); ax.set_ylim(y0, y1)
+    if 0.2 <= (x1 - x0)/(y1 - y0) <= 5: ax.set_aspect('equal', adjustable='box')
+    ax.set_xlabel(data.proj.labels[0]); ax.set_ylabel(data.proj.labels[1])
+    return data, m2, c2, ax
+
+def plot_uncertainty(model:GaussianMixture, # a fitted model
+                     X, # the data (array-like, `.npy` path or `Source`) or its `PlotData`
+                     ax=None, # `Axes` to draw into (None: a new figure)
+                     max_points:int=5000, seed:int=0): # subsample drawn (when `X` is not a `PlotData`)
+    "mclust's uncertainty picture: every point in its component's colour, larger and darker the less certain its label (`1 - max_k r_k`); return the `Axes`."
+    data, m2, c2, ax = _model_view(model, X, ax, max_points, seed)
+    r = model.predict_proba(data.points)
+    u, k = 1 - r.max(axis=1), model.n_components
+    top = max(1 - 1/k, 1e-12)
+    fc = _colours(k)[r.argmax(1)]
+    fc[:, :3] *= (1 - 0.7*u/top)[:, None]            # darker with uncertainty
+    order = np.argsort(u)                             # the uncertain points on top
+    ax.scatter(data.xy[order, 0], data.xy[order, 1], s=3 + 60*(u[order]/top)**0.75, c=fc[order], linewidths=0)
+    for j in range(k):
+        w, h, a = ellipse_geometry(c2[j], 1.)
+        ax.add_patch(Ellipse(m2[j], w, h, angle=a, fill=False, ec='0.25', lw=1))
+    ax.set_title(f"uncertainty · k = {k} · median {np.median(u):.3f}, max {u.max():.3f}", fontsize=10)
+    return ax
+
+def plot_density(model:GaussianMixture, # a fitted model
+                 X, # the data (array-like, `.npy` path or `Source`) or its `PlotData`
+                 ax=None, # `Axes` to draw into (None: a new figure)
+                 levels:int=12, # contour levels of the log-density
+                 grid:int=160, # grid points per axis
+                 max_points:int=5000, seed:int=0): # subsample drawn (when `X` is not a `PlotData`)
+    "mclust's density picture: contours of the fitted mixture's log-density in the view (for more than two features, the density of the projected mixture), over the points; return the `Axes`."
+    data, m2, c2, ax = _model_view(model, X, ax, max_points, seed)
+    (x0, x1), (y0, y1) = data.limits
+    gx, gy = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
+    G = np.c_[gx.ravel(), gy.ravel()]
+    ct = 'full'
+    _, lp = e_step(G, np.asarray(model.weights_, dtype=np.float64), m2, precision_cholesky(c2, ct), ct)
+    ax.scatter(data.xy[:, 0], data.xy[:, 1], s=2, c='0.6', linewidths=0, zorder=1)
+    lp = lp.reshape(gx.shape)
+    top = lp.max()
+    cs = ax.contour(gx, gy, lp, levels=np.linspace(top - 12, top, levels), cmap='viridis', linewidths=1, zorder=2)
+    ax.set_title(f"log-density · k = {model.n_components} · contours 1 apart", fontsize=10)
+    return ax
+
+def plot_pairs(model:GaussianMixture, # a fitted model
+               X, # data: array-like (n, d), a `.npy` path or a `Source`
+               max_points:int=3000, seed:int=0, # subsample drawn
+               names:list|None=None, # feature names (default: feature 0, 1, ...)
+               size:float=2.2): # inches per panel
+    "mclust's `clPairs`: every pair of features, points in the colour of their component, 1-sigma ellipses; the histogram of each feature on the diagonal. Return the `Figure`."
+    import matplotlib.pyplot as plt
+    if not hasattr(model, 'means_'): raise NotFittedError("This GaussianMixture instance is not fitted yet; call 'fit' first.")
+    src = as_source(X)
+    P = src.scan(plot_sample(src, max_points, seed))
+    P = P[~np.isnan(P).any(axis=1)]
+    k, d = model.means_.shape
+    names = names or [f"feature {j}" for j in range(d)]
+    C = full_covariances(model.covariances_, model.covariance_type, k, d)
+    colours, lab = _colours(k), model.predict(P)
+    fig, axes = plt.subplots(d, d, figsize=(size*d, size*d), squeeze=False)
+    for i in range(d):
+        for j in range(d):
+            ax = axes[i, j]
+            if i == j:
+                ax.hist([P[lab == c, j] for c in range(k)], bins=30, stacked=True, color=colours[:k])
+            else:
+                ax.scatter(P[:, j], P[:, i], s=3, c=colours[lab], linewidths=0)
+                for c in range(k):
+                    w, h, a = ellipse_geometry(C[c][np.ix_([j, i], [j, i])], 1.)
+                    ax.add_patch(Ellipse(model.means_[c, [j, i]], w, h, angle=a, fill=False, ec=colours[c]*[0.6, 0.6, 0.6, 1], lw=1.2))
+            if i == d - 1: ax.set_xlabel(names[j])
+            if j == 0: ax.set_ylabel(names[i])
+            ax.tick_params(labelsize=7)
+    fig.suptitle(f"classification, k = {k} ({model.covariance_type})", fontsize=11)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/04_plot.ipynb #c7759a24
 class LikelihoodArtists(NamedTuple):
