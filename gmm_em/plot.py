@@ -20,7 +20,7 @@ from .core import FitHistory, GaussianMixture, NotFittedError
 
 # %% auto #0
 __all__ = ['SCALE_RATIO', 'plot_sample', 'Projection', 'pca_projection', 'project', 'ellipse_geometry', 'PlotData', 'plot_data',
-           'StateArtists', 'draw_state', 'plot_fit', 'plot_uncertainty', 'plot_density', 'plot_pairs',
+           'StateArtists', 'draw_state', 'plot_fit', 'model_at', 'plot_uncertainty', 'plot_density', 'plot_pairs',
            'LikelihoodArtists', 'plot_log_likelihood', 'select_frames', 'Animation', 'animate_history']
 
 # %% ../nbs/04_plot.ipynb #ad2dbd93
@@ -115,7 +115,9 @@ def _colours(k): # number of components
     cmap = matplotlib.colormaps['tab10' if k <= 10 else 'tab20']
     return cmap(np.arange(k) % cmap.N)
 
-def _title(t, T, k, ll): return f"iteration {t}/{T - 1} · k = {k} · log-likelihood {ll:.4f}"
+def _short(v): return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.6g}"   # -4.1888, but -7.07416e+06 rather than -7074159.3924
+
+def _title(t, T, k, ll): return f"iteration {t}/{T - 1} · k = {k} · log-likelihood {_short(ll)}"
 
 # %% ../nbs/04_plot.ipynb #c95d1c83
 def _new_artists(ax, data, k, n_std, s):
@@ -185,6 +187,17 @@ def plot_fit(model:GaussianMixture, # a fitted model
 
 
 # %% ../nbs/04_plot.ipynb #e5210d8f
+def model_at(history:FitHistory, # a fit's history
+             t:int=-1): # entry: the model after `t` EM iterations
+    "A `GaussianMixture` holding the parameters of entry `t` of `history`, to draw or score it."
+    p = history[t]
+    k, d = np.shape(p['means'])
+    gm = GaussianMixture(k, covariance_type=history.covariance_type)
+    gm.weights_, gm.means_, gm.covariances_ = (np.asarray(p[a], dtype=np.float64) for a in ('weights', 'means', 'covariances'))
+    gm.precisions_cholesky_ = precision_cholesky(gm.covariances_, history.covariance_type)
+    gm.n_features_in_ = d
+    return gm
+
 def _model_view(model, X, ax, max_points, seed):
     "The data drawn, the components as seen in their view, and an `Axes` with the view's limits and labels."
     if not hasattr(model, 'means_'): raise NotFittedError("This GaussianMixture instance is not fitted yet; call 'fit' first.")
@@ -304,8 +317,8 @@ def plot_log_likelihood(ax, # matplotlib `Axes` to draw into
         ax.ticklabel_format(axis='y', useOffset=False)
         lo, hi = _ll_limits(ll); ax.set_ylim(lo, hi)
         if ll[0] < lo:   # the start is off scale: say where it is
-            ax.annotate(f"start: {ll[0]:.4g}", xy=(0, lo), xytext=(0.04, 0.06), textcoords='axes fraction',
-                        fontsize=8, color='0.35', arrowprops=dict(arrowstyle='->', color='0.5'))
+            ax.annotate(f"start {ll[0]:.3g}, off scale", xy=(0, lo), xytext=(0.22, 0.1), textcoords='axes fraction',
+                        fontsize=8, color='0.35', va='bottom', arrowprops=dict(arrowstyle='->', color='0.5', shrinkB=2))
         artists = LikelihoodArtists(line, marker, vline)
     if t is None: artists.marker.set_data([], []); artists.vline.set_visible(False)
     else:

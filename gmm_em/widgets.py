@@ -11,10 +11,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from .core import ConvergenceWarning, GaussianMixture, information_criterion
 from .data import as_source
-from .plot import draw_state, plot_data, plot_log_likelihood
+from .plot import draw_state, plot_data, plot_log_likelihood, plot_uncertainty, plot_density, model_at
 
 # %% auto #0
-__all__ = ['check_k_range', 'Explorer']
+__all__ = ['VIEWS', 'check_k_range', 'Explorer']
 
 # %% ../nbs/05_widgets.ipynb #9527344b
 def check_k_range(k_range, # the k to offer, e.g. `range(1, 9)`
@@ -35,6 +35,8 @@ def _k_slider(ks, k):
     return widgets.SelectionSlider(options=ks, value=k, description='k', continuous_update=False)
 
 # %% ../nbs/05_widgets.ipynb #73a5f054
+VIEWS = ('classification', 'uncertainty', 'density')   # mclust's three pictures of a fit
+
 class Explorer:
     "Sliders over k and the EM iteration, redrawing the recorded fit of that k at that iteration."
     def __init__(self, X, # data: array-like (n, d), a `.npy` path or a `Source`
@@ -67,13 +69,17 @@ class Explorer:
         self.t_slider = widgets.IntSlider(value=T, min=0, max=T, description='iteration')
         self.play = widgets.Play(value=T, min=0, max=T, interval=400, description='play the iterations')
         widgets.jslink((self.play, 'value'), (self.t_slider, 'value'))   # in the browser: Play moves the slider
+        self.view = widgets.ToggleButtons(options=VIEWS, value='classification', description='picture',
+                                          tooltips=['points by component, 1-2-3 sigma ellipses', 'larger, darker points: less certain labels',
+                                                    'contours of the log-density'])
         self.label = widgets.Label().add_class('gmm-em-status')
         self.image = widgets.Image(format='png')
-        self.widget = widgets.VBox([widgets.HBox([self.k_slider, self.play, self.t_slider]), self.label, self.image])
+        self.widget = widgets.VBox([widgets.HBox([self.k_slider, self.play, self.t_slider]), self.view, self.label, self.image])
         self._busy = False
         self.draw(new_k=True)
         self.k_slider.observe(self._on_k, 'value')
         self.t_slider.observe(self._on_t, 'value')
+        self.view.observe(lambda change: self.draw(new_k=True), 'value')
 
 # %% ../nbs/05_widgets.ipynb #8ecb52bd
 def _fit_k(self:Explorer, k:int): # number of components
@@ -120,15 +126,20 @@ def _draw(self:Explorer, new_k:bool=False): # draw the axes afresh (the k change
     k, t = self.k, self.t
     gm = self.fit_k(k)
     h = gm.history_
+    view = self.view.value
     if new_k:
         self.ax.clear(); self.ll_ax.clear()
-        self._state = draw_state(self.ax, self.data, h, t)
         self._ll = plot_log_likelihood(self.ll_ax, h, t)
         self.ll_ax.set_title('log-likelihood per iteration', fontsize=10)
         self._draw_bic()
-    else:
-        draw_state(self.ax, self.data, h, t, artists=self._state)
-        plot_log_likelihood(self.ll_ax, h, t, artists=self._ll)
+    else: plot_log_likelihood(self.ll_ax, h, t, artists=self._ll)
+    if view == 'classification':   # artists updated in place after the first draw of this k
+        self._state = draw_state(self.ax, self.data, h, t, artists=None if new_k else self._state)
+    else:                          # the other pictures are drawn afresh
+        self.ax.clear()
+        if view == 'uncertainty': plot_uncertainty(model_at(h, t), self.data, ax=self.ax)
+        else: plot_density(model_at(h, t), self.data, ax=self.ax, grid=100)
+        self.ax.set_title(f"{view} · iteration {t}/{h.n_iter} · k = {k}", fontsize=10)
     buf = io.BytesIO()
     self.figure.canvas.print_png(buf)
     self.image.value = buf.getvalue()

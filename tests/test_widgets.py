@@ -22,7 +22,8 @@ def _shows(ex, k, t):
     h = ex.models[k].history_
     ll = h.log_likelihood[t]
     assert (ex.k, ex.t, ex.t_slider.max) == (k, t, h.n_iter)
-    assert ex.title == f"iteration {t}/{h.n_iter} · k = {k} · log-likelihood {ll:.4f}"
+    short = f"{ll:.4f}" if abs(ll) < 1e4 else f"{ll:.6g}"     # long numbers in short
+    assert ex.title == f"iteration {t}/{h.n_iter} · k = {k} · log-likelihood {short}"
     assert ex.status.startswith(f"k={k} · iteration {t}/{h.n_iter} · log-likelihood {ll:.4f} · BIC {ex.bics[k]:.1f}")
 
 
@@ -123,8 +124,24 @@ def test_npy_file_and_more_features(tmp_path, X):
     assert ex.title.startswith('iteration 0/')
 
 
+def test_mclust_pictures_in_the_explorer(ex):
+    before = ex.png
+    for view in ('uncertainty', 'density'):
+        ex.view.value = view
+        assert ex.title == f"{view} · iteration {ex.t}/{ex.history.n_iter} · k = 4" and ex.png != before
+        ex.t_slider.value = 1
+        assert ex.title == f"{view} · iteration 1/{ex.history.n_iter} · k = 4"
+        ex.k_slider.value = 5
+        assert ex.title.startswith(f"{view} · iteration {ex.history.n_iter}/") and ex.fit_count == 2
+        ex.k_slider.value = 4
+    ex.view.value = 'classification'
+    _shows(ex, 4, ex.history.n_iter)
+    ex.t_slider.value = 2
+    _shows(ex, 4, 2)
+
+
 def test_widget_layout(ex):
-    assert ex.widget.children[1] is ex.label and ex.widget.children[2] is ex.image
+    assert ex.widget.children[1] is ex.view and ex.widget.children[2] is ex.label and ex.widget.children[3] is ex.image
     assert ex.k_slider in ex.widget.children[0].children and ex.t_slider in ex.widget.children[0].children
     assert 'gmm-em-status' in ex.label._dom_classes
     assert 'application/vnd.jupyter.widget-view+json' in ex._repr_mimebundle_()
