@@ -5,13 +5,14 @@
 # %% ../nbs/02_core.ipynb #a44ca377
 from __future__ import annotations
 import copy, inspect, json, math, sys, time, warnings
+from types import SimpleNamespace
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 from . import __version__
 from .stats import *
-from .stats import _residuals, _ILL_DEFINED, _weighted_sum
+from .stats import _residuals, _ILL_DEFINED, _weighted_sum, _to_suffstats
 from .data import *
 from .init import *
 
@@ -539,12 +540,9 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     to_beat = -np.inf if incumbent is None else self._pass(scr, incumbent[0], incumbent[1], incumbent[3]).ll/n + GAIN/src.total_weight
     runs = [(s, [], [], False, [], i) for i, s in enumerate(starts) if s is not None]
     for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, SHORT_RUNS)):
-        out = []
-        for r in runs:
-            if len(out) >= keep and r[5] >= protect: continue
-            try: out.append(self._extend(scr, r[:5], min(budget, self.max_iter) - len(r[1])) + (r[5],))
-            except ValueError: pass    # a start whose covariance is ill-defined
-        runs = sorted(out, key=rank)
+        chosen = [r for j, r in enumerate(runs) if j < keep or r[5] < protect]
+        done = self._extend_many(scr, [r[:5] for r in chosen], min(budget, self.max_iter))
+        runs = sorted([d + (r[5],) for d, r in zip(done, chosen) if d is not None], key=rank)   # None: a start whose covariance is ill-defined
     if not runs: raise ValueError(_ILL_DEFINED)
     best, tries = None, 0
     for r in runs:
@@ -559,6 +557,43 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     if best is None and incumbent is None: raise ValueError(_ILL_DEFINED)
     return best
 
+def _extend_many(self:GaussianMixture, src, runs, upto:int):
+    "Continue each run `(params, steps, bounds, converged, secs)` to `upto` EM passes (fewer if it converges); `None` for a run whose covariance became ill-defined. For data in memory, all runs share each pass (`group_moments`): one pass over the rows for every start."
+    mem = _in_memory(src)
+    if mem is None or self.nan_policy == 'omit' or self.dtype not in (None, np.float64) or len(runs) < 2:
+        def one(r):
+            try: return self._extend(src, r, upto - len(r[1]))
+            except ValueError: return None
+        return [one(r) for r in runs]
+    X, wts = mem
+    ct, (k, d), n, reg = self.covariance_type, runs[0][0][1].shape, src.total_weight, self._reg()
+    bct = 'full' if ct in ('full', 'tied') else ct
+    feats = self._features(src)
+    ref = feats[0] if feats is not None else X.mean(axis=0, dtype=np.float64)
+    state = [dict(p=r[0], steps=list(r[1]), bounds=list(r[2]), conv=r[3], secs=list(r[4]), dead=False) for r in runs]
+    while True:
+        act = [s for s in state if not (s['conv'] or s['dead']) and len(s['steps']) < upto]
+        if not act: break
+        t0 = time.perf_counter()
+        pcs = [np.broadcast_to(s['p'][3], (k, d, d)) if ct == 'tied' else s['p'][3] for s in act]
+        plan = make_plan(np.concatenate([s['p'][0] for s in act]), np.concatenate([s['p'][1] for s in act]), np.concatenate(pcs), bct, ref=ref)
+        res = group_moments(X, plan, len(act), None if feats is None else feats[1], wts)
+        dt = (time.perf_counter() - t0)/len(act)
+        for g, s in enumerate(act):
+            w0, m0, c0, pc0 = s['p']
+            t1 = time.perf_counter()
+            try:
+                st = self._pass(src, w0, m0, pc0) if res is None else \
+                     _to_suffstats(res[0][g*k:(g + 1)*k], res[1][g], n, SimpleNamespace(means=m0, ref=ref, covariance_type=bct))
+                w, m, c = m_step(st, ct, reg)
+                s['p'] = (w, m, c, precision_cholesky(c, ct))
+            except ValueError: s['dead'] = True; continue
+            ll = st.ll/n
+            prev = s['bounds'][-1] if s['bounds'] else -np.inf
+            s['steps'].append((w0, m0, c0, ll)); s['bounds'].append(ll); s['secs'].append(dt + time.perf_counter() - t1)
+            s['conv'] = abs(ll - prev) < self.tol
+    return [None if s['dead'] else (s['p'], s['steps'], s['bounds'], s['conv'], s['secs']) for s in state]
+
 def _reach(bounds):
     "A generous guess of where EM's log-likelihood is heading: twice the Aitken extrapolation of the last gains (infinite while they grow)."
     if len(bounds) < 3: return np.inf
@@ -566,7 +601,7 @@ def _reach(bounds):
     if not (0 <= g2 < g1): return np.inf
     return bounds[-1] + 2*g2*g1/(g1 - g2)
 
-GaussianMixture._extend, GaussianMixture._multistart = _extend, _multistart
+GaussianMixture._extend, GaussianMixture._extend_many, GaussianMixture._multistart = _extend, _extend_many, _multistart
 
 def _with_chol(start, covariance_type):
     "A start `(weights, means, covariances)` with its precision factors (`None` if a covariance is not positive definite)."

@@ -14,7 +14,8 @@ __all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_F
            'n_parameters', 'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
            'covariances_from_cholesky', 'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows',
            'e_step', 'SuffStats', 'stats_from_resp', 'block_stats_exact', 'm_step', 'n_quadratic_features', 'Plan',
-           'make_plan', 'quadratic_features', 'feature_matrix', 'block_stats', 'nan_patterns', 'missing_stats']
+           'make_plan', 'quadratic_features', 'feature_matrix', 'group_moments', 'block_stats', 'nan_patterns',
+           'missing_stats']
 
 # %% ../nbs/00_stats.ipynb #cdc52ca8
 COVARIANCE_TYPES = ('full', 'tied', 'diag', 'spherical')
@@ -394,6 +395,39 @@ def _cancelled(M, covariance_type, d, rtol=1e-6):
     q = d*(d + 1)//2 if full else d
     raw, S1 = M[:, _triu(d)[5]] if full else M[:, :d], M[:, q:q + d]
     return bool(((1 - rtol)*raw*(M[:, -1:] + 1e-300) < S1*S1).any())
+
+def group_moments(X:np.ndarray, # rows (n, d)
+                  plan:Plan, # the stacked components of `groups` mixtures, `k` each, about one reference point
+                  groups:int, # how many mixtures
+                  features:np.ndarray|None=None, # `feature_matrix` of `X` about `plan.ref`, if cached
+                  weights:np.ndarray|None=None): # (n,) row weights, if any
+    "Raw moments `(groups k, p)` and the log-likelihood `(groups,)` of several mixtures in one pass: each row's responsibilities are normalised within each mixture. `None` where the fast path would lose digits."
+    if plan.exact: return None
+    th = plan.theta
+    K, p = th.shape; k = K//groups
+    n, full = len(X), plan.covariance_type in ('full', 'tied')
+    b = min(max(CHUNK_BYTES // (8*(p + K)), 256), 65536)
+    M, ll = np.zeros((K, p)), np.zeros(groups)
+    for a in range(0, n, b):
+        e = min(a + b, n)
+        if features is None:
+            phi = np.empty((p, e - a), dtype=th.dtype); phi[-1] = 1
+            quadratic_features(X[a:e], plan.ref, phi, full)
+        else: phi = features[:, a:e]
+        L = th @ phi
+        L3 = L.reshape(groups, k, e - a)
+        mx = L3.max(axis=1)
+        L3 -= mx[:, None, :]
+        if L.min() < -EXP_MIN: np.maximum(L, -EXP_MIN, out=L)
+        np.exp(L, out=L)
+        s = L3.sum(axis=1)
+        inv = 1/s
+        if weights is not None: inv *= weights[a:e]
+        L3 *= inv[:, None, :]
+        lg = np.log(s) + mx
+        ll += lg.sum(axis=1) if weights is None else lg @ weights[a:e]
+        M += L @ phi.T
+    return None if any(_cancelled(M[g*k:(g + 1)*k], plan.covariance_type, X.shape[1]) for g in range(groups)) else (M, ll)
 
 # %% ../nbs/00_stats.ipynb #1356872f
 _pool = None
