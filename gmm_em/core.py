@@ -643,7 +643,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     if self.nan_policy == 'omit':
         src._total = self._n_eff(src)
         if not src.total_weight > 0: raise DataError(f"{src.what} has no observed value: every entry is NaN")
-        sample, rows, init_src = self._complete_sample(sample, sw if src.weighted else None, src.what)
+        if len(rows): sample, rows, init_src = self._complete_sample(sample, sw if src.weighted else None, src.what)   # (none for a warm start)
     best = None
     for i in range(1 if warm else self.n_init):
         if warm: start, lb0 = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_), self.lower_bound_
@@ -687,6 +687,8 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
 
 def _complete_sample(self:GaussianMixture, sample, sw, what):
     "The starts' rows under `nan_policy='omit'`: the complete ones (if there are enough), else every row observing something with NaN filled by its column's mean; as `(rows, their indices, a source of them)`."
+    never = np.flatnonzero(np.isnan(sample).all(axis=0))
+    if len(never): raise DataError(f"{what}: feature {never[0]} is never observed (all NaN{' in the rows sampled' if len(sample) >= INIT_SAMPLE_SIZE else ''}): drop it")
     seen = ~np.isnan(sample).all(axis=1)
     ok = ~np.isnan(sample).any(axis=1)
     if ok.sum() >= max(10*self.n_components, min(seen.sum(), 1000)): pick, S = ok, sample[ok]

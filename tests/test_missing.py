@@ -115,3 +115,14 @@ def test_search_and_cli(tmp_path):
     s = json.loads((tmp_path / 'o' / 'summary.json').read_text())
     assert s['n_clusters'] == 3 and np.isfinite(s['bic'])
     assert len(np.load(tmp_path / 'o' / 'labels.npy')) == len(Xm)
+
+
+def test_warm_start_and_a_feature_never_observed():
+    _, Xm = _data(seed=6)
+    g = GaussianMixture(3, nan_policy='omit', warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        first = g.fit(Xm).lower_bound_
+        assert g.fit(Xm).lower_bound_ >= first - 1e-12 and g.n_iter_ <= 2
+    Xn = Xm.copy(); Xn[:, 1] = np.nan
+    with pytest.raises(DataError, match='feature 1 is never observed'): GaussianMixture(2, nan_policy='omit').fit(Xn)
