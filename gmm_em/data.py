@@ -286,6 +286,7 @@ class WeightedSource(Source):
         if isinstance(src, ArraySource) and isinstance(w, ArraySource): self.X, self.w = src.X, np.asarray(w.X[:, 0], dtype=np.float64)
         elif isinstance(src, DaskSource):
             import dask.array as da
+            if not isinstance(w, (ArraySource, DaskSource)): w = ArraySource(np.concatenate([b.copy() for _, b in w.blocks(1 << 20)]), 'sample_weight')   # one column: small
             wd = w.X if isinstance(w, DaskSource) else da.from_array(np.asarray(w.X), chunks=(src.X.chunks[0], 1))
             self.dask = DaskSource(da.concatenate([src.X, wd.rechunk((src.X.chunks[0], 1)).astype(np.float64)], axis=1), src.what)
 

@@ -109,3 +109,16 @@ def test_cli_weighted_run_is_the_run_on_repeated_rows(tmp_path):
     assert a['n_clusters'] == b['n_clusters'] and a['total_weight'] == b['n_samples'] == w.sum()
     assert abs(a['bic'] - b['bic']) < 1e-6*abs(b['bic'])
     assert len(np.load(tmp_path / 'a' / 'labels.npy')) == len(X)
+
+
+def test_cli_glob_of_files_with_a_weights_file(tmp_path):
+    pytest.importorskip('dask.array')
+    X, w = _data(6)
+    (tmp_path / 'parts').mkdir()
+    np.save(tmp_path / 'parts' / 'a.npy', X[:100]); np.save(tmp_path / 'parts' / 'b.npy', X[100:]); np.save(tmp_path / 'w.npy', w); np.save(tmp_path / 'x.npy', X)
+    run = lambda data, out: subprocess.run(['gmm_em_cli', '--n_clusters', '3', '--data_path', str(data), '--sample_weight', str(tmp_path / 'w.npy'),
+                                            '--output_dir', str(tmp_path / out), '--quiet'], capture_output=True, text=True, timeout=300)
+    for data, out in ((tmp_path / 'parts' / '*.npy', 'g'), (tmp_path / 'x.npy', 'f')):
+        r = run(data, out); assert r.returncode == 0, r.stderr
+    g, f = (json.loads((tmp_path / o / 'summary.json').read_text()) for o in 'gf')
+    assert g['total_weight'] == f['total_weight'] == w.sum() and abs(g['log_likelihood'] - f['log_likelihood']) < 1e-9
