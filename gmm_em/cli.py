@@ -84,7 +84,7 @@ def _gif_path(args):
 def _check_writable(out:Path):
     "Raise `UsageError` unless `out` can be created or replaced: a folder (or nothing yet) whose parent folder is writable."
     if out.exists() and not out.is_dir(): raise UsageError(f"--output_dir {out} exists and is not a directory")
-    a = out.absolute().parent
+    a = (out.resolve() if out.is_symlink() else out.absolute()).parent
     while not a.exists(): a = a.parent
     if not a.is_dir(): raise UsageError(f"--output_dir {out}: {a} is not a directory")
     if not os.access(a, os.W_OK | os.X_OK):
@@ -237,7 +237,9 @@ def swap_folders(a:Path, b:Path):
 class Staged:
     "Context manager owning an output folder: on entry it checks the folder holds only gmm_em's files, locks it and makes a staging folder beside it; on success the staged folder replaces it in one step; a failure leaves it as it was."
     def __init__(self, out_dir, elsewhere:dict|None=None): # folder; and staged files to copy elsewhere `{name: path}`
-        self.given, self.out, self.elsewhere, self.fds = out_dir, Path(out_dir).absolute(), elsewhere or {}, []
+        out = Path(out_dir).absolute()
+        if out.is_symlink(): out = out.resolve()   # a link to the folder: the folder itself is replaced, the link kept
+        self.given, self.out, self.elsewhere, self.fds = out_dir, out, elsewhere or {}, []
     def __enter__(self):
         out = self.out
         _ours(out, self.given)

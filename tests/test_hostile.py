@@ -227,3 +227,12 @@ def test_every_run_replaces_the_whole_set(tmp_path):
     assert r.returncode == 0, r.stderr
     assert {q.name for q in out.iterdir()} == {'.gmm_em.json', 'summary.json', 'labels.npy', 'loglik.npy', 'model.npz'}
     assert run('--n_clusters', 2).returncode == 0 and not (out / 'mine.gif').exists() and not (out / 'loglik.npy').exists()
+
+
+def test_a_link_to_the_output_folder_is_kept(tmp_path):
+    (tmp_path / 'real').mkdir(); (tmp_path / 'link').symlink_to(tmp_path / 'real')
+    for k in ('2', '3'):
+        r = subprocess.run(['gmm_em_cli', '--n_clusters', k, '--output_dir', str(tmp_path / 'link'), '--quiet'], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / 'link').is_symlink() and sorted(q.name for q in tmp_path.iterdir()) == ['link', 'real']
+    assert json.loads((tmp_path / 'link' / 'summary.json').read_text())['n_clusters'] == 3
