@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_core.ipynb #a44ca377
 from __future__ import annotations
-import copy, inspect, json, math, sys, time, warnings
+import inspect, json, math, sys, time, warnings
 from types import SimpleNamespace
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,6 +327,10 @@ def _features(self:GaussianMixture, src):
 def _pass(self:GaussianMixture, src, weights, means, prec_chol):
     "Sufficient statistics of all rows under the given parameters (their `ll` is the total log-likelihood)."
     if self.nan_policy == 'omit': return self._pass_omit(src, weights, means, prec_chol)
+    return self._pass_complete(src, weights, means, prec_chol)
+
+def _pass_complete(self:GaussianMixture, src, weights, means, prec_chol):
+    "`_pass` for rows without missing values: the fused fast path of `block_stats`."
     feats = self._features(src)
     plan = make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64, None if feats is None else feats[0])
     mem = _in_memory(src)
@@ -361,33 +365,24 @@ def _split_missing(src):
 def _pass_omit(self:GaussianMixture, src, weights, means, prec_chol):
     "`_pass` with NaN as missing values: complete rows by the fast path, the others by `missing_stats`, per pattern."
     k, d = means.shape
-    C = full_covariances(covariances_from_cholesky(prec_chol, self.covariance_type), self.covariance_type, k, d)
-    def mixed(X, w, comp=None, pats=None):   # rows of one block (or the in-memory parts)
-        if comp is None:
-            bad = np.isnan(X).any(axis=1)
-            comp = X[~bad] if (~bad).any() else None
-            cw, X, w = (None if w is None else w[~bad]), X[bad], (None if w is None else w[bad])
-            st = None if comp is None else block_stats(comp, make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64), weights=cw)
-        else: st = self._pass(comp, weights, means, prec_chol) if comp is not None else None
+    ct = self.covariance_type
+    C = full_covariances(covariances_from_cholesky(prec_chol, ct), ct, k, d)
+    def with_missing(st, X, w, pats=None):   # `st` of the complete rows, plus the statistics of the incomplete rows X
         if not len(X): return st
-        miss = missing_stats(X, weights, means, C, self.covariance_type, w, pats)[2]
+        miss = missing_stats(X, weights, means, C, ct, w, pats)[2]
         return miss if st is None else st + miss
-    mem = _in_memory(src)
-    if mem is not None:
+    if _in_memory(src) is not None:
         comp, Xi, wi, pats = _split_missing(src)
-        if comp is not None:
-            inner = copy.copy(self); inner.nan_policy = 'raise'
-            comp_st = inner._pass(comp, weights, means, prec_chol)
-        else: comp_st = None
-        if not len(Xi): return comp_st
-        miss = missing_stats(Xi, weights, means, C, self.covariance_type, wi, pats)[2]
-        return miss if comp_st is None else comp_st + miss
+        return with_missing(None if comp is None else self._pass_complete(comp, weights, means, prec_chol), Xi, wi, pats)
+    plan = make_plan(weights, means, prec_chol, ct, self.dtype or np.float64)
     def one(start, b):
         b, w = split_weights(b, src.weighted)
-        return mixed(b, w)
+        bad = np.isnan(b).any(axis=1)
+        st = block_stats(b[~bad], plan, weights=None if w is None else w[~bad]) if not bad.all() else None
+        return with_missing(st, b[bad], None if w is None else w[bad])
     return src.map_reduce(one, self._block_rows(src))
 
-GaussianMixture._pass_omit = _pass_omit
+GaussianMixture._pass_complete, GaussianMixture._pass_omit = _pass_complete, _pass_omit
 
 GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = feature_cache_bytes, _features, _block_rows, _blocks, _pass, _init_pass
 
@@ -778,8 +773,11 @@ def score(self:GaussianMixture, X, y=None, sample_weight=None):
 def _n_eff(self:GaussianMixture, src):
     "BIC's n: the total weight of the rows (with `nan_policy='omit'`, of those that observe something)."
     if self.nan_policy != 'omit': return src.total_weight
-    return float(src.map_reduce(lambda s, b: np.sum(self._row_weights(*split_weights(b, src.weighted)) if src.weighted
-                                                   else (~np.isnan(b).all(axis=1)).sum()), self._block_rows(src)))
+    def part(s, b):
+        b, w = split_weights(b, src.weighted)
+        w = self._row_weights(b, w)
+        return len(b) if w is None else w.sum()
+    return float(src.map_reduce(part, self._block_rows(src)))
 
 def _row_weights(self:GaussianMixture, b, sw):
     "The rows' weights (`None`: all 1), with 0 for rows that observe nothing (`nan_policy='omit'`): they take no part."

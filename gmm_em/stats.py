@@ -309,13 +309,13 @@ def make_plan(weights:np.ndarray, # (k,)
 # %% ../nbs/00_stats.ipynb #8b015523
 _tls = threading.local()
 
-def _buffers(b, p, k, dtype):
-    "Per-thread reusable `phi (p, b)`, `L (k, b)` and two `(b,)` rows."
-    key = (b, p, k, np.dtype(dtype).str)
+def _buffers(b, p, k, dtype, groups=1):
+    "Per-thread reusable `phi (p, b)`, `L (k, b)` and two `(groups, b)` rows."
+    key = (b, p, k, groups, np.dtype(dtype).str)
     bufs = getattr(_tls, 'bufs', None)
     if bufs is None or bufs[0] != key:
         phi = np.empty((p, b), dtype=dtype); phi[-1] = 1
-        bufs = _tls.bufs = (key, phi, np.empty((k, b), dtype=dtype), np.empty(b, dtype=dtype), np.empty(b, dtype=dtype))
+        bufs = _tls.bufs = (key, phi, np.empty((k, b), dtype=dtype), np.empty((groups, b), dtype=dtype), np.empty((groups, b), dtype=dtype))
     return bufs[1:]
 
 def quadratic_features(X:np.ndarray, # rows (m, d)
@@ -346,32 +346,33 @@ def feature_matrix(X:np.ndarray, # rows (n, d), any float dtype
     return Phi
 
 # %% ../nbs/00_stats.ipynb #533e3866
-def _chunks(X, plan, rows, Phi=None, weights=None):
-    "Raw moments `M (k, p)` about `plan.ref` and the log-likelihood of the chunks `rows = (start, stop, size, step)`; their features are computed into reused buffers, or taken from `Phi`."
+def _chunks(X, plan, rows, Phi=None, weights=None, groups=1):
+    "Raw moments `M (k, p)` about `plan.ref` and the log-likelihood `(groups,)` of the chunks `rows = (start, stop, size, step)`; their features are computed into reused buffers, or taken from `Phi`. With `groups` > 1 the components are that many mixtures stacked, and each row's responsibilities are normalised within each."
     th = plan.theta
     k, p = th.shape
     b = rows[2]
-    if Phi is None: phib, Lb, sb, ib = _buffers(b, p, k, plan.dtype)
+    if Phi is None: phib, Lb, sb, ib = _buffers(b, p, k, plan.dtype, groups)
     full = plan.covariance_type in ('full', 'tied')
-    M, ll = np.zeros((k, p)), 0.
+    M, ll = np.zeros((k, p)), np.zeros(groups)
     for a in range(rows[0], rows[1], b*rows[3]):
         e = min(a + b, rows[1]); m = e - a
         if Phi is None:
-            phi, L, s, inv = phib[:, :m], Lb[:, :m], sb[:m], ib[:m]
+            phi, L, s, inv = phib[:, :m], Lb[:, :m], sb[:, :m], ib[:, :m]
             quadratic_features(X[a:e], plan.ref, phi, full)
             np.matmul(th, phi, out=L)                     # log w_k + log N_k: (k, m)
-        else: phi = Phi[:, a:e]; L = th @ phi; s, inv = np.empty(m, L.dtype), np.empty(m, L.dtype)
-        mx = L.max(axis=0)
+        else: phi = Phi[:, a:e]; L = th @ phi; s, inv = np.empty((groups, m), L.dtype), np.empty((groups, m), L.dtype)
+        L3 = L.reshape(groups, k//groups, m)              # a view: each mixture's components
+        mx = L3.max(axis=1)
         far = L.min() < mx.max() - EXP_MIN                # some log-densities lie that far below their row's best
-        L -= mx
+        L3 -= mx[:, None, :]
         if far: np.maximum(L, -EXP_MIN, out=L)            # exp's vector path: below -745 it is many times slower
         np.exp(L, out=L)
-        np.sum(L, axis=0, out=s); np.divide(1, s, out=inv)
+        np.sum(L3, axis=1, out=s); np.divide(1, s, out=inv)
         if weights is not None: inv *= weights[a:e]       # weighted rows: responsibilities times the weights
-        L *= inv                                          # responsibilities
+        L3 *= inv[:, None, :]                             # responsibilities
         np.log(s, out=s)
-        if weights is None: ll += float(s.sum(dtype=np.float64) + mx.sum(dtype=np.float64))
-        else: s += mx; ll += _weighted_sum(weights[a:e], s)
+        if weights is None: ll += s.sum(axis=1, dtype=np.float64) + mx.sum(axis=1, dtype=np.float64)
+        else: s += mx; ll += [_weighted_sum(weights[a:e], sg) for sg in s]
         M += L @ phi.T                                    # sum r, sum r z, sum r z z^T
     return M, ll
 
@@ -403,31 +404,14 @@ def group_moments(X:np.ndarray, # rows (n, d)
                   weights:np.ndarray|None=None): # (n,) row weights, if any
     "Raw moments `(groups k, p)` and the log-likelihood `(groups,)` of several mixtures in one pass: each row's responsibilities are normalised within each mixture. `None` where the fast path would lose digits."
     if plan.exact: return None
-    th = plan.theta
-    K, p = th.shape; k = K//groups
-    n, full = len(X), plan.covariance_type in ('full', 'tied')
-    b = min(max(CHUNK_BYTES // (8*(p + K)), 256), 65536)
-    M, ll = np.zeros((K, p)), np.zeros(groups)
-    for a in range(0, n, b):
-        e = min(a + b, n)
-        if features is None:
-            phi = np.empty((p, e - a), dtype=th.dtype); phi[-1] = 1
-            quadratic_features(X[a:e], plan.ref, phi, full)
-        else: phi = features[:, a:e]
-        L = th @ phi
-        L3 = L.reshape(groups, k, e - a)
-        mx = L3.max(axis=1)
-        L3 -= mx[:, None, :]
-        if L.min() < -EXP_MIN: np.maximum(L, -EXP_MIN, out=L)
-        np.exp(L, out=L)
-        s = L3.sum(axis=1)
-        inv = 1/s
-        if weights is not None: inv *= weights[a:e]
-        L3 *= inv[:, None, :]
-        lg = np.log(s) + mx
-        ll += lg.sum(axis=1) if weights is None else lg @ weights[a:e]
-        M += L @ phi.T
+    K = len(plan.theta); k = K//groups
+    M, ll = _chunks(X, plan, (0, len(X), _chunk_rows(plan), 1), features, weights, groups)
     return None if any(_cancelled(M[g*k:(g + 1)*k], plan.covariance_type, X.shape[1]) for g in range(groups)) else (M, ll)
+
+def _chunk_rows(plan):
+    "Rows per chunk: about `CHUNK_BYTES` of features and log-densities."
+    k, p = plan.theta.shape
+    return min(max(CHUNK_BYTES // (plan.dtype.itemsize*(p + k)), 256), 65536)
 
 # %% ../nbs/00_stats.ipynb #1356872f
 _pool = None
@@ -443,7 +427,7 @@ def block_stats(X:np.ndarray, # block of rows, (b, d)
     global _pool
     n = len(X)
     k, p = plan.theta.shape
-    b = chunk_rows or min(max(CHUNK_BYTES // (plan.dtype.itemsize*(p + k)), 256), 65536)
+    b = chunk_rows or _chunk_rows(plan)
     if 4*k*p*n >= PAR_FLOPS and n >= 2048:
         b = min(b, -(-n//4))     # each thread gets two chunks at least
         if _pool is None: _pool = ThreadPoolExecutor(2, thread_name_prefix='gmm_em')
@@ -451,7 +435,7 @@ def block_stats(X:np.ndarray, # block of rows, (b, d)
         M, ll = parts[0][0] + parts[1][0], parts[0][1] + parts[1][1]
     else: M, ll = _chunks(X, plan, (0, n, b, 1), features, weights)
     if _cancelled(M, plan.covariance_type, plan.means.shape[1]): return exact()   # a component collapsed far from c: redo the block exactly
-    return _to_suffstats(M, ll, n if weights is None else float(weights.sum()), plan)
+    return _to_suffstats(M, ll[0], n if weights is None else float(weights.sum()), plan)
 
 # %% ../nbs/00_stats.ipynb #cde8e1f4
 def nan_patterns(X:np.ndarray): # rows (b, d), NaN where missing
@@ -474,8 +458,7 @@ def missing_stats(X:np.ndarray, # rows (b, d) with NaN where missing
                   stats:bool=True): # also the sufficient statistics (else only responsibilities and log-densities)
     "Responsibilities `(k, b)` and log-densities of the observed coordinates `(b,)` of rows with missing coordinates; with `stats`, instead, their `SuffStats` about `means` (and `None, None`)."
     b, d = X.shape; k = len(weights)
-    with np.errstate(divide='ignore'): logw = np.log(weights)
-    resp, lpn = np.repeat(np.asarray(weights, dtype=np.float64)[:, None], b, axis=1), np.zeros(b)
+    if not stats: resp, lpn = np.repeat(np.asarray(weights, dtype=np.float64)[:, None], b, axis=1), np.zeros(b)
     full = covariance_type in ('full', 'tied')
     nk, s1, s2, ll, n = np.zeros(k), np.zeros((k, d)), np.zeros((k, d, d) if full else (k, d)), 0., 0.
     for obs, rows, *Xo in (nan_patterns(X) if patterns is None else patterns):
@@ -483,12 +466,8 @@ def missing_stats(X:np.ndarray, # rows (b, d) with NaN where missing
         o, m = np.flatnonzero(obs), np.flatnonzero(~obs)
         Xo = Xo[0] if Xo else X[rows][:, o]
         S_oo = covariances[:, o[:, None], o]
-        if not stats:   # responsibilities and log-densities of each row
-            L = np.linalg.cholesky(S_oo)
-            y = (Xo[None] - means[:, None, o]) @ np.swapaxes(np.linalg.inv(L), 1, 2)   # whitened: rows of L^-1 (x_o - mu_o)
-            logdet = 2*np.log(np.diagonal(L, axis1=1, axis2=2)).sum(1)
-            wlp = -0.5*(len(o)*np.log(2*np.pi) + logdet[:, None] + np.einsum('kri,kri->kr', y, y)) + logw[:, None]
-            resp[:, rows], lpn[rows] = responsibilities(wlp)
+        if not stats:   # responsibilities and log-densities of each row: the E-step of the marginal mixture
+            resp[:, rows], lpn[rows] = e_step(Xo, weights, means[:, o], precision_cholesky(S_oo, 'full'), 'full')
             continue
         # statistics: the observed coordinates are a mixture of their own (marginal) Gaussians, whose fused pass gives the sums about the means
         sub = 'full' if full else 'diag'
