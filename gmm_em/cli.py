@@ -8,7 +8,7 @@ import argparse, contextlib, fcntl, glob, json, os, shutil, signal, sys, tempfil
 from pathlib import Path
 import numpy as np
 from . import __version__
-from .stats import COVARIANCE_TYPES
+from .covariance import MODEL_NAMES
 from .data import DataError, NpyFileSource, ArraySource, DaskSource, WeightedSource, NpyWriter, npy_files_to_dask, make_example, atomic_path
 from .core import GaussianMixture, ConvergenceWarning, information_criterion, INIT_METHODS
 from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATIVE_REG
@@ -48,8 +48,8 @@ def make_parser():
     mode.add_argument('--model', metavar='MODEL.npz', help='label --data_path with a saved model (no refit)')
     p.add_argument('--data_path', metavar='X.npy', help=".npy file [n_samples, n_features] (1-D: one feature), or a quoted glob such as 'parts/*.npy' (read with Dask); default: built-in 2-D example")
     p.add_argument('--scheduler', metavar='ADDRESS', help='Dask scheduler to run on (e.g. tcp://host:8786); default: in-process')
-    p.add_argument('--covariance_type', default='full', choices=COVARIANCE_TYPES + ('auto',),
-                   help='covariance model, or auto to search all four (default: full)')
+    p.add_argument('--covariance_type', default='full', choices=MODEL_NAMES + ('auto', 'all'), metavar='TYPE',
+                   help="covariance model: full, tied, diag, spherical (scikit-learn's), one of mclust's EII VII EEI VEI EVI VVI EEE VEE EVE VVE EEV VEV EVV VVV (E, V for one feature); or a search over models: auto (scikit-learn's four) or all (mclust's fourteen) (default: full)")
     p.add_argument('--criterion', default=None, choices=CRITERIA, help='what picks the best model of a search: bic, aic or icl (default: bic)')
     p.add_argument('--max_iter', type=int, default=SEARCH_DEFAULTS['max_iter'], help=f"EM iterations at most (default: {SEARCH_DEFAULTS['max_iter']})")
     p.add_argument('--tol', type=float, default=SEARCH_DEFAULTS['tol'], help=f"convergence threshold on the mean log-likelihood (default: {SEARCH_DEFAULTS['tol']:g})")
@@ -128,8 +128,8 @@ def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
                                 ('--gif', a.gif is not None), ('--init_params', a.init_params != SEARCH_DEFAULTS['init_params']),
                                 ('--sample_weight', a.sample_weight is not None)] if v]
         if given: raise UsageError(f"--model applies a saved model; {', '.join(given)} would be ignored")
-    if a.criterion is not None and a.n_clusters is not None and a.covariance_type != 'auto':
-        raise UsageError("--criterion chooses among several models: use it with --find_num_clusters_range or --covariance_type auto")
+    if a.criterion is not None and a.n_clusters is not None and a.covariance_type not in ('auto', 'all'):
+        raise UsageError("--criterion chooses among several models: use it with --find_num_clusters_range or --covariance_type auto/all")
     a.criterion = a.criterion or 'bic'
     _check_writable(Path(a.output_dir)); _ours(Path(a.output_dir))
     _gif_path(a)   # checks the name and folder before any work is done
@@ -163,7 +163,7 @@ def _fit(args, src, progress):
     if args.n_clusters is not None:
         if args.n_clusters > src.n_samples:
             raise UsageError(f"--n_clusters {args.n_clusters} is larger than the number of samples ({src.n_samples})")
-        if args.covariance_type != 'auto':   # one model: a search of one cell (the same starts and regularisation)
+        if args.covariance_type not in ('auto', 'all'):   # one model: a search of one cell (the same starts and regularisation)
             res = search(src, [args.n_clusters], args.covariance_type, progress=progress, **params)
             return res.best, res.best_row, None
         ks = [args.n_clusters]

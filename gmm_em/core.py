@@ -13,17 +13,18 @@ from threadpoolctl import threadpool_limits
 from . import __version__
 from .stats import *
 from .stats import _residuals, _ILL_DEFINED, _weighted_sum, _to_suffstats
+from .covariance import *
 from .data import *
 from .init import *
 
 # %% auto #0
-__all__ = ['MIN_ROWS', 'SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
-           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'CACHE_BYTES', 'CACHE_MIN_FEATURES',
-           'CACHE_SMALL', 'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error',
-           'FitHistory', 'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state',
-           'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes',
-           'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict',
-           'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
+__all__ = ['SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER', 'SHORT_RUNS',
+           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
+           'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory',
+           'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform',
+           'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar',
+           'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic',
+           'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -72,7 +73,6 @@ class FitHistory:
 class DegenerateWarning(UserWarning):
     "A fitted component holds too few rows for its covariance, or its covariance is singular or at the regularisation floor."
 
-MIN_ROWS = {'full': lambda d: d + 1, 'tied': lambda d: 1, 'diag': lambda d: 2, 'spherical': lambda d: 2}
 SINGULAR = 1e-13    # a covariance with eigenvalues below this fraction of the data's variance is singular
 
 def mixture_variances(weights, means, C): # (k,), (k, d), full covariances (k, d, d)
@@ -83,7 +83,7 @@ def mixture_variances(weights, means, C): # (k,), (k, d), full covariances (k, d
 def degenerate_reasons(weights:np.ndarray, # (k,)
                        means:np.ndarray, # (k, d)
                        covariances:np.ndarray, # shaped per covariance type
-                       covariance_type:str, # one of `COVARIANCE_TYPES`
+                       covariance_type:str, # one of `MODEL_NAMES`
                        n_samples:float, # rows the fit saw
                        reg_covar=0.): # the regularisation added to the diagonals (a number or one per feature)
     "Why a fitted mixture is degenerate, one line per component, or `[]`: too few rows for its covariance, a singular covariance, or one pinned at the `reg_covar` floor."
@@ -92,7 +92,7 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     C = full_covariances(covariances, ct, k, d)
     v = np.maximum(mixture_variances(w, m, C), np.finfo(np.float64).tiny)
     reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
-    need, out = MIN_ROWS[ct](d), []
+    need, out = min_rows(ct, d), []
     p = n_parameters(k, d, ct)
     if p >= n_samples*d: out.append(f"{p} free parameters for {n_samples*d:.0f} numbers in the data")
     rows = w*n_samples
@@ -256,14 +256,16 @@ def _check_init_array(name, a, shape):
     return a
 
 def _prec_shape(covariance_type, k, d):
-    return {'full': (k, d, d), 'tied': (d, d), 'diag': (k, d), 'spherical': (k,)}[covariance_type]
+    return {'full': (k, d, d), 'tied': (d, d), 'diag': (k, d), 'spherical': (k,)}[storage(covariance_type)]
 
 # %% ../nbs/02_core.ipynb #ac62a6f5
 def _check_parameters(self:GaussianMixture, n_samples, n_features):
     _check_int('n_components', self.n_components, 1); _check_int('max_iter', self.max_iter, 0)
     _check_int('n_init', self.n_init, 1); _check_int('verbose', self.verbose, 0); _check_int('verbose_interval', self.verbose_interval, 1)
     _check_float('tol', self.tol); _check_reg(self.reg_covar, n_features)
-    check_covariance_type(self.covariance_type)
+    check_model(self.covariance_type)
+    if self.covariance_type in ONE_FEATURE_MODELS and n_features > 1:
+        raise ValueError(f"covariance_type {self.covariance_type!r} is a model for one feature; with {n_features} features use one of {', '.join(MCLUST_MODELS)}")
     if self.block_rows is not None: _check_int('block_rows', self.block_rows, 1)
     _check_int('cache_bytes', self.cache_bytes, 0)
     if self.nan_policy not in ('raise', 'omit'): raise ValueError(f"nan_policy must be 'raise' or 'omit'; got {self.nan_policy!r}")
@@ -280,7 +282,7 @@ def _check_parameters(self:GaussianMixture, n_samples, n_features):
     if w is not None and abs(w.sum() - 1) > atol:
         raise ValueError(f"The parameter 'weights' should be normalized, but got sum(weights) = {w.sum():.5f}")
     m = _check_init_array('means', self.means_init, (k, d))
-    ct = self.covariance_type
+    ct = self._form
     p = _check_init_array(f'{ct} precision', self.precisions_init, _prec_shape(ct, k, d))
     if p is not None and ct in ('full', 'tied') and not np.allclose(p, np.swapaxes(p, -1, -2)):
         raise ValueError(f"'{ct} precision' should be symmetric, positive-definite")
@@ -294,6 +296,7 @@ def _reg(self:GaussianMixture):
     return float(self.reg_covar) if np.ndim(self.reg_covar) == 0 else np.asarray(self.reg_covar, dtype=np.float64)
 
 GaussianMixture._reg = _reg
+GaussianMixture._form = property(lambda self: storage(self.covariance_type), doc="The form the covariances are held and evaluated in (`storage`).")
 
 GaussianMixture._check_parameters = _check_parameters
 
@@ -303,9 +306,9 @@ def _blocks(self:GaussianMixture, src): return src.blocks(self._block_rows(src))
 
 def feature_cache_bytes(self:GaussianMixture, n_samples:int, n_features:int):
     "Bytes of quadratic features a fit on in-memory data of this shape keeps across EM iterations (0: none, they are recomputed)."
-    size = n_quadratic_features(n_features, self.covariance_type)*n_samples*np.dtype(self.dtype or np.float64).itemsize
+    size = n_quadratic_features(n_features, self._form)*n_samples*np.dtype(self.dtype or np.float64).itemsize
     if size > self.cache_bytes: return 0
-    return size if size <= CACHE_SMALL or (self.covariance_type in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
+    return size if size <= CACHE_SMALL or (self._form in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
 
 def _in_memory(src):
     "`(X, row weights or None)` of a source held in memory, else `None`."
@@ -317,7 +320,7 @@ def _features(self:GaussianMixture, src):
     "`(ref, Phi)`: the quadratic features of an in-memory source about its mean, computed on first use and kept with the source; `None` where `feature_cache_bytes` says none."
     mem = _in_memory(src)
     if mem is None or not self.feature_cache_bytes(src.n_samples, src.n_features): return None
-    full, dt = self.covariance_type in ('full', 'tied'), np.dtype(self.dtype or np.float64)
+    full, dt = self._form in ('full', 'tied'), np.dtype(self.dtype or np.float64)
     cache = src.__dict__.setdefault('features', {})
     if (full, dt) not in cache:
         ref = mem[0].mean(axis=0, dtype=np.float64)
@@ -332,7 +335,7 @@ def _pass(self:GaussianMixture, src, weights, means, prec_chol):
 def _pass_complete(self:GaussianMixture, src, weights, means, prec_chol):
     "`_pass` for rows without missing values: the fused fast path of `block_stats`."
     feats = self._features(src)
-    plan = make_plan(weights, means, prec_chol, self.covariance_type, self.dtype or np.float64, None if feats is None else feats[0])
+    plan = make_plan(weights, means, prec_chol, self._form, self.dtype or np.float64, None if feats is None else feats[0])
     mem = _in_memory(src)
     if mem is not None: return block_stats(mem[0], plan, features=None if feats is None else feats[1], weights=mem[1])   # in memory: one call, chunked inside
     def one(start, b):
@@ -342,7 +345,7 @@ def _pass_complete(self:GaussianMixture, src, weights, means, prec_chol):
 
 def _init_pass(self:GaussianMixture, src, resp_fn, ref):
     "Sufficient statistics of all rows for responsibilities `resp_fn(start, block, residuals)`."
-    ct = self.covariance_type
+    ct = self._form
     def one(start, b):
         b, w = split_weights(b, src.weighted)
         D = _residuals(b, ref)
@@ -365,7 +368,7 @@ def _split_missing(src):
 def _pass_omit(self:GaussianMixture, src, weights, means, prec_chol):
     "`_pass` with NaN as missing values: complete rows by the fast path, the others by `missing_stats`, per pattern."
     k, d = means.shape
-    ct = self.covariance_type
+    ct = self._form
     C = full_covariances(covariances_from_cholesky(prec_chol, ct), ct, k, d)
     def with_missing(st, X, w, pats=None):   # `st` of the complete rows, plus the statistics of the incomplete rows X
         if not len(X): return st
@@ -391,7 +394,7 @@ def _initial_params(self:GaussianMixture, src, sample, sample_rows, rng, w0, m0,
     "`(weights, means, covariances, prec_chol)` to start EM from."
     k, ct = self.n_components, self.covariance_type
     if w0 is not None and m0 is not None and pc0 is not None:
-        return w0, m0, covariances_from_cholesky(pc0, ct), pc0
+        return w0, m0, covariances_from_cholesky(pc0, self._form), pc0
     if self.init_params == 'kmeans':
         sub = _subsample(sample, KMEANS_SAMPLE_SIZE, rng)
         stats = self._init_pass(src, _nearest, kmeans(sub, k, rng))
@@ -406,7 +409,7 @@ def _initial_params(self:GaussianMixture, src, sample, sample_rows, rng, w0, m0,
     w, m, c = m_step(stats, ct, self._reg(), init=True)
     if w0 is not None: w = w0
     if m0 is not None: m = m0
-    return w, m, c, (precision_cholesky(c, ct) if pc0 is None else pc0)
+    return w, m, c, (precision_cholesky(c, self._form) if pc0 is None else pc0)
 
 GaussianMixture._initial_params = _initial_params
 
@@ -428,7 +431,7 @@ def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng, n_kme
     for _ in range(n_kmeans):
         stats = self._init_pass(src, lambda s, b, D: _nearest(s, b, D/sd), kmeans(sub/sd, k, rng)*sd)
         w, m, c = m_step(stats, ct, self._reg(), init=True)
-        starts.append((w, m, c, precision_cholesky(c, ct)))
+        starts.append((w, m, c, precision_cholesky(c, self._form)))
     return starts
 
 GaussianMixture._hc_start, GaussianMixture._candidate_starts = _hc_start, _candidate_starts
@@ -455,8 +458,8 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
     def em(p):   # one pass and M-step: (log-likelihood at p, F(p))
         t0 = time.perf_counter()
         st = self._pass(src, p[0], p[1], p[3])
-        w, m, c = m_step(st, ct, reg)
-        out = st.ll/n, (w, m, c, precision_cholesky(c, ct))
+        w, m, c = m_step(st, ct, reg, prev=p[2])
+        out = st.ll/n, (w, m, c, precision_cholesky(c, self._form))
         secs.append(time.perf_counter() - t0)
         return out
     hopeless = 0
@@ -489,7 +492,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
 
 def _squarem(p0, p1, p2, covariance_type):
     "The SQUAREM point (step length $-|r|/|v|$, at most -1) from three EM iterates, in coordinates where any value is valid and units do not matter (log weights; means, Cholesky factors or log variances in units of each feature's sd); `None` if it is no better than `p2`."
-    full = covariance_type in ('full', 'tied')
+    full = storage(covariance_type) in ('full', 'tied')
     k, d = p0[1].shape
     s = np.sqrt(mixture_variances(p0[0], p0[1], full_covariances(p0[2], covariance_type, k, d)))   # the data's sd, from the mixture
     if not (np.isfinite(s).all() and (s > 0).all()): return None
@@ -509,7 +512,9 @@ def _squarem(p0, p1, p2, covariance_type):
     cc = t[k + k*d:].reshape(np.shape(p0[2]))
     if full: L = np.tril(cc)*s[:, None]; c = L @ np.swapaxes(L, -1, -2)
     else: c = np.exp(cc + (2*np.log(s) if covariance_type == 'diag' else 0))
-    try: return w, m, c, precision_cholesky(c, covariance_type)
+    try:
+        if storage(covariance_type) != covariance_type: c = constrain(c, w, covariance_type)   # back onto the model's constraints
+        return w, m, c, precision_cholesky(c, storage(covariance_type))
     except ValueError: return None
 
 GaussianMixture._run = _run
@@ -562,7 +567,7 @@ def _extend_many(self:GaussianMixture, src, runs, upto:int):
         return [one(r) for r in runs]
     X, wts = mem
     ct, (k, d), n, reg = self.covariance_type, runs[0][0][1].shape, src.total_weight, self._reg()
-    bct = 'full' if ct in ('full', 'tied') else ct
+    bct = 'full' if self._form in ('full', 'tied') else self._form
     feats = self._features(src)
     ref = feats[0] if feats is not None else X.mean(axis=0, dtype=np.float64)
     state = [dict(p=r[0], steps=list(r[1]), bounds=list(r[2]), conv=r[3], secs=list(r[4]), dead=False) for r in runs]
@@ -570,7 +575,7 @@ def _extend_many(self:GaussianMixture, src, runs, upto:int):
         act = [s for s in state if not (s['conv'] or s['dead']) and len(s['steps']) < upto]
         if not act: break
         t0 = time.perf_counter()
-        pcs = [np.broadcast_to(s['p'][3], (k, d, d)) if ct == 'tied' else s['p'][3] for s in act]
+        pcs = [np.broadcast_to(s['p'][3], (k, d, d)) if self._form == 'tied' else s['p'][3] for s in act]
         plan = make_plan(np.concatenate([s['p'][0] for s in act]), np.concatenate([s['p'][1] for s in act]), np.concatenate(pcs), bct, ref=ref)
         res = group_moments(X, plan, len(act), None if feats is None else feats[1], wts)
         dt = (time.perf_counter() - t0)/len(act)
@@ -580,8 +585,8 @@ def _extend_many(self:GaussianMixture, src, runs, upto:int):
             try:
                 st = self._pass(src, w0, m0, pc0) if res is None else \
                      _to_suffstats(res[0][g*k:(g + 1)*k], res[1][g], n, SimpleNamespace(means=m0, ref=ref, covariance_type=bct))
-                w, m, c = m_step(st, ct, reg)
-                s['p'] = (w, m, c, precision_cholesky(c, ct))
+                w, m, c = m_step(st, ct, reg, prev=c0)
+                s['p'] = (w, m, c, precision_cholesky(c, self._form))
             except ValueError: s['dead'] = True; continue
             ll = st.ll/n
             prev = s['bounds'][-1] if s['bounds'] else -np.inf
@@ -643,7 +648,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     for i in range(1 if warm else self.n_init):
         if warm: start, lb0 = (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_), self.lower_bound_
         elif self.init_params == 'multistart' and (w0 is None or m0 is None or pc0 is None):
-            start = (self._candidate_starts(init_src, sample, rows, rng, 0 if len(starts) >= 2 else MULTISTART_KMEANS) if own else []) + [_with_chol(s, self.covariance_type) for s in starts]
+            start = (self._candidate_starts(init_src, sample, rows, rng, 0 if len(starts) >= 2 else MULTISTART_KMEANS) if own else []) + [_with_chol(s, self._form) for s in starts]
         else: start, lb0 = self._initial_params(init_src, sample, rows, rng, w0, m0, pc0), -np.inf
         if isinstance(start, list):
             screen = None
@@ -664,7 +669,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
         warnings.warn("Best performing initialization did not converge. Try different init parameters, "
                       "or increase max_iter, tol, or check for degenerate data.", convergence_warning_class())
     self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = w, m, c, pc
-    self.precisions_ = precisions_from_cholesky(pc, self.covariance_type)
+    self.precisions_ = precisions_from_cholesky(pc, self._form)
     self.converged_, self.n_iter_, self.lower_bound_, self.lower_bounds_ = converged, len(steps), lb, bounds
     self.n_features_in_ = d
     final_ll = self._pass(src, w, m, pc).ll/src.total_weight
@@ -718,7 +723,7 @@ def e_blocks(self:GaussianMixture, X):
 
 def _e_step(self:GaussianMixture, b):
     "Responsibilities and log-densities of a block (NaN entries marginalised out with `nan_policy='omit'`)."
-    w, m, pc, ct = self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type
+    w, m, pc, ct = self.weights_, self.means_, self.precisions_cholesky_, self._form
     if self.nan_policy != 'omit' or not np.isnan(b).any(): return e_step(b, w, m, pc, ct)
     bad = np.isnan(b).any(axis=1)
     k, d = m.shape
@@ -735,7 +740,6 @@ def _rowwise(self:GaussianMixture, X, f, per_row:tuple=(), dtype=np.float64):
     "`f(resp, logp)` of every block, stacked; for a Dask array, a lazy Dask array with the same row chunks."
     src = self._check_fitted(X)
     if isinstance(src, DaskSource):
-        w, m, pc, ct = self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type
         def g(c):
             c = np.asarray(c, dtype=np.float64); check_finite(c, 0, src.what, self.nan_policy == 'omit')
             return f(*self._e_step(c))
@@ -832,7 +836,7 @@ def sample(self:GaussianMixture, n_samples:int=1): # number of points to draw
         raise ValueError(f"Invalid value for 'n_samples': {n_samples} . The sampling requires at least one sample.")
     rng = check_random_state(self.random_state)
     counts = rng.multinomial(n_samples, self.weights_)
-    ct, d = self.covariance_type, self.means_.shape[1]
+    ct, d = self._form, self.means_.shape[1]
     Xs = []
     for j, (mu, c) in enumerate(zip(self.means_, counts)):
         if ct == 'full': Xs.append(rng.multivariate_normal(mu, self.covariances_[j], c))
@@ -869,7 +873,7 @@ GaussianMixture.save = save
 # %% ../nbs/02_core.ipynb #a0c54fd9
 def _model_arrays(k, d, ct, T):
     "The expected shape of each array of a model file with k components, d features and T history entries."
-    cov, prec = {'full': (k, d, d), 'tied': (d, d), 'diag': (k, d), 'spherical': (k,)}[ct], _prec_shape(ct, k, d)
+    cov = prec = _prec_shape(ct, k, d)
     return dict(weights=(k,), means=(k, d), covariances=cov, precisions_cholesky=prec, lower_bounds=(max(T - 1, 0),),
                 history_weights=(T, k), history_means=(T, k, d), history_covariances=(T,) + cov, history_log_likelihood=(T,))
 
@@ -916,6 +920,7 @@ def load(path, # a file written by `GaussianMixture.save`
             arr[name] = a
         w, U = arr['weights'].astype(np.float64), arr['precisions_cholesky'].astype(np.float64)
         if (w < 0).any() or abs(w.sum() - 1) > 1e-5: raise bad("its weights are not non-negative numbers summing to 1")
+        ct = storage(ct)
         if ct in ('full', 'tied'):
             if np.abs(np.tril(U, -1)).max(initial=0) > 1e-12*np.abs(U).max() or not (np.diagonal(U, axis1=-2, axis2=-1) > 0).all():
                 raise bad("its precision factors are not upper triangular with a positive diagonal")
@@ -925,7 +930,7 @@ def load(path, # a file written by `GaussianMixture.save`
         gm.precisions_ = precisions_from_cholesky(gm.precisions_cholesky_, ct)
         gm.converged_, gm.n_iter_, gm.lower_bound_ = meta['converged'], meta['n_iter'], meta['lower_bound']
         gm.n_features_in_, gm.lower_bounds_ = d, list(arr['lower_bounds'])
-        gm.history_ = FitHistory(ct, arr['history_weights'], arr['history_means'], arr['history_covariances'],
+        gm.history_ = FitHistory(gm.covariance_type, arr['history_weights'], arr['history_means'], arr['history_covariances'],
                                  arr['history_log_likelihood']) if history else None
         gm.saved_version_, gm.n_samples_fit_, gm.degenerate_ = ver, nfit, dg
     return gm

@@ -9,7 +9,8 @@ import numpy as np
 from scipy.cluster.hierarchy import linkage
 from scipy.cluster.vq import kmeans2
 from scipy.spatial.distance import pdist, squareform
-from .stats import stats_from_resp, m_step, precision_cholesky
+from .stats import stats_from_resp, precision_cholesky
+from .covariance import m_step, storage, fit_covariances
 
 # %% auto #0
 __all__ = ['HC_SAMPLE_SIZE', 'kmeans_plusplus', 'kmeans', 'svd_scale', 'hc_merges', 'hc_labels', 'quantile_labels',
@@ -190,17 +191,17 @@ def start_from_labels(X:np.ndarray, # rows (n, d)
     "`(weights, means, covariances, prec_chol)` of the M-step on a hard partition of `X`."
     R = np.zeros((k, len(X))); R[labels, np.arange(len(X))] = 1.
     ref = (R @ X)/np.maximum(R.sum(1), 1)[:, None]
-    w, m, c = m_step(stats_from_resp(X[None] - ref[:, None], R, ref, covariance_type), covariance_type, reg_covar, init=True)
-    return w, m, c, precision_cholesky(c, covariance_type)
+    w, m, c = m_step(stats_from_resp(X[None] - ref[:, None], R, ref, storage(covariance_type)), covariance_type, reg_covar, init=True)
+    return w, m, c, precision_cholesky(c, storage(covariance_type))
 
 # %% ../nbs/01a_init.ipynb #1f31726e
 def full_covariances(covariances:np.ndarray, # covariances, shaped per covariance type
-                     covariance_type:str, # 'full', 'tied', 'diag' or 'spherical'
+                     covariance_type:str, # one of `MODEL_NAMES`
                      n_components:int, # k
                      n_features:int): # d
     "The covariances as `(k, d, d)` full matrices: `tied` repeated, `diag` on a diagonal, `spherical` times the identity."
     c, k, d = np.asarray(covariances, dtype=np.float64), n_components, n_features
-    if covariance_type == 'full': return c.reshape(k, d, d)
+    if storage(covariance_type) == 'full': return c.reshape(k, d, d)
     if covariance_type == 'tied': return np.broadcast_to(c, (k, d, d)).copy()
     if covariance_type == 'diag': return c[:, :, None]*np.eye(d)
     return c[:, None, None]*np.eye(d)
@@ -208,8 +209,11 @@ def full_covariances(covariances:np.ndarray, # covariances, shaped per covarianc
 def constrain(C:np.ndarray, # full covariances (k, d, d)
               weights:np.ndarray, # (k,) used to pool for 'tied'
               covariance_type:str): # the type wanted
-    "Nearest covariances of `covariance_type` to full ones: pooled, diagonal or mean variance."
+    "Nearest covariances of `covariance_type` to full ones: pooled, diagonal or mean variance; for an mclust model, its M-step with the covariances as scatter matrices."
     if covariance_type == 'full': return np.array(C)
+    if storage(covariance_type) == 'full':
+        nk = np.asarray(weights, dtype=np.float64) + 10*np.finfo(np.float64).eps
+        return fit_covariances(covariance_type, nk, nk[:, None, None]*C)
     if covariance_type == 'tied': return np.einsum('k,kij->ij', weights/weights.sum(), C)
     diag = np.diagonal(C, axis1=1, axis2=2)
     return diag.copy() if covariance_type == 'diag' else diag.mean(1)

@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from .stats import e_step, precision_cholesky
 from .data import as_source, atomic_path
 from .init import full_covariances
+from .covariance import storage
 from .core import FitHistory, GaussianMixture, NotFittedError
 
 # %% auto #0
@@ -150,7 +151,7 @@ def draw_state(ax, # matplotlib `Axes` to draw into
     "Draw entry `t` of `history` into `ax`: points by most likely component, means, sigma ellipses, title."
     T = len(history)
     if not -T <= t < T: raise IndexError(f"t={t} is out of range for a history of {T} entries")
-    t, ct = int(t) % T, history.covariance_type
+    t, ct = int(t) % T, storage(history.covariance_type)
     p = history[t]
     w, mu = np.asarray(p['weights'], dtype=np.float64), np.asarray(p['means'], dtype=np.float64)
     k, d = mu.shape
@@ -194,7 +195,7 @@ def model_at(history:FitHistory, # a fit's history
     k, d = np.shape(p['means'])
     gm = GaussianMixture(k, covariance_type=history.covariance_type)
     gm.weights_, gm.means_, gm.covariances_ = (np.asarray(p[a], dtype=np.float64) for a in ('weights', 'means', 'covariances'))
-    gm.precisions_cholesky_ = precision_cholesky(gm.covariances_, history.covariance_type)
+    gm.precisions_cholesky_ = precision_cholesky(gm.covariances_, gm._form)
     gm.n_features_in_ = d
     return gm
 

@@ -8,14 +8,15 @@ import csv, time, warnings
 from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
-from .stats import COVARIANCE_TYPES, check_covariance_type
+from .stats import COVARIANCE_TYPES
+from .covariance import MCLUST_MODELS, ONE_FEATURE_MODELS, check_model
 from .data import DataError, Source, WeightedSource, as_source
 from .init import split_starts, merge_starts, convert_start
 from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
 
 # %% auto #0
 __all__ = ['COLUMNS', 'CRITERIA', 'SEARCH_DEFAULTS', 'NEIGHBOUR_STARTS', 'RELATIVE_REG', 'SearchResult', 'column_variances',
-           'search', 'plot_criterion']
+           'model_list', 'search', 'plot_criterion']
 
 # %% ../nbs/03_selection.ipynb #68f4227a
 COLUMNS = ('k', 'covariance_type', 'log_likelihood', 'bic', 'aic', 'icl', 'n_iter', 'converged', 'degenerate', 'seconds')
@@ -101,9 +102,16 @@ def column_variances(src:Source): # the data
     return v
 
 # %% ../nbs/03_selection.ipynb #987679da
+def model_list(name:str, # 'auto', 'all' or one model name
+               n_features:int): # d
+    "The models a search by `name` tries: 'auto' scikit-learn's four, 'all' mclust's fourteen (for one feature, the distinct ones: full and tied, or mclust's E and V)."
+    if name == 'auto': return COVARIANCE_TYPES if n_features > 1 else ('full', 'tied')
+    if name == 'all': return MCLUST_MODELS if n_features > 1 else ONE_FEATURE_MODELS
+    return (check_model(name),)
+
 def search(X, # data: array-like, `.npy` path or `Source`
            k_range, # the k to try, e.g. `range(2, 11)`
-           covariance_types=('full',), # covariance types to try, or 'auto' for all four
+           covariance_types=('full',), # covariance types to try; 'auto': scikit-learn's four, 'all': mclust's fourteen
            criterion:str='bic', # 'bic', 'aic' or 'icl': which one picks the best model
            progress:bool=False, # progress bars over the grid and each fit's iterations
            reg_covar:float=RELATIVE_REG, # regularisation, as a fraction of each feature's variance (so units do not matter)
@@ -116,10 +124,8 @@ def search(X, # data: array-like, `.npy` path or `Source`
     if sample_weight is not None: src = WeightedSource(src, sample_weight)
     src.allow_nan = params.get('nan_policy', 'raise') == 'omit'
     if src.weighted: src.src.allow_nan = src.allow_nan
-    if isinstance(covariance_types, str):   # one feature: full, diag and spherical are one model (mclust's V), tied is E
-        covariance_types = ((COVARIANCE_TYPES if src.n_features > 1 else ('full', 'tied')) if covariance_types == 'auto'
-                            else (covariance_types,))
-    for ct in covariance_types: check_covariance_type(ct)
+    if isinstance(covariance_types, str): covariance_types = model_list(covariance_types, src.n_features)
+    for ct in covariance_types: check_model(ct)
     ks = sorted({int(k) for k in k_range})
     if not ks: raise ValueError("k_range is empty")
     if 'reg_covar' in params: raise ValueError("search takes reg_covar relative to each feature's variance")
@@ -176,6 +182,10 @@ def _row(gm, src, seconds):
                 aic=information_criterion(ll, n, p, 'aic'), icl=gm.icl(src), n_iter=gm.n_iter_, converged=bool(gm.converged_),
                 degenerate='; '.join(gm.degenerate_), seconds=seconds)
 
+def _near(a, b):
+    "Whether a fit of model `a` is a start worth trying for model `b`: always among scikit-learn's four, else when the mclust names differ in one letter."
+    return len(a) != 3 or len(b) != 3 or sum(x != y for x, y in zip(a, b)) == 1
+
 def _neighbour_starts(models, k, ct, others, direction, scale=None):
     "Starts for cell (k, ct) from fitted neighbours: splits of k-1 (`direction` +1) or merges of k+1 (-1), and the `others` types at k."
     out = []
@@ -183,8 +193,8 @@ def _neighbour_starts(models, k, ct, others, direction, scale=None):
         g = models[(k - 1, ct)]; out += split_starts(g.weights_, g.means_, g.covariances_, ct, NEIGHBOUR_STARTS, scale)
     if direction < 0 and (k + 1, ct) in models:
         g = models[(k + 1, ct)]; out += merge_starts(g.weights_, g.means_, g.covariances_, ct, NEIGHBOUR_STARTS)
-    for o in others:   # not from spherical fits: they depend on the units, the other types do not
-        if o not in (ct, 'spherical') and (k, o) in models:
+    for o in others:   # not from spherical fits (they depend on the units); among mclust's models, from those one letter apart
+        if o not in (ct, 'spherical', 'EII', 'VII') and (k, o) in models and _near(o, ct):
             g = models[(k, o)]; out.append(convert_start(g.weights_, g.means_, g.covariances_, o, ct))
     return [tuple(np.asarray(a, dtype=np.float64) for a in s) for s in out]
 

@@ -11,7 +11,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_FLOPS', 'EXP_MIN', 'check_covariance_type',
-           'n_parameters', 'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
+           'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
            'covariances_from_cholesky', 'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows',
            'e_step', 'SuffStats', 'stats_from_resp', 'block_stats_exact', 'm_step', 'n_quadratic_features', 'Plan',
            'make_plan', 'quadratic_features', 'feature_matrix', 'group_moments', 'block_stats', 'nan_patterns',
@@ -26,15 +26,6 @@ def check_covariance_type(covariance_type:str): # one of `COVARIANCE_TYPES`
     if covariance_type not in COVARIANCE_TYPES:
         raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; got {covariance_type!r}")
     return covariance_type
-
-# %% ../nbs/00_stats.ipynb #2a37e6b6
-def n_parameters(n_components:int, # k
-                 n_features:int, # d
-                 covariance_type:str): # one of `COVARIANCE_TYPES`
-    "Number of free parameters of a mixture."
-    k, d = n_components, n_features
-    cov = {'full': k*d*(d+1)//2, 'tied': d*(d+1)//2, 'diag': k*d, 'spherical': k}[check_covariance_type(covariance_type)]
-    return int(cov + k*d + k - 1)
 
 # %% ../nbs/00_stats.ipynb #7ce2bce3
 _ILL_DEFINED = ("Fitting the mixture model failed because some components have ill-defined empirical covariance "

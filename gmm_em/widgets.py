@@ -42,7 +42,7 @@ class Explorer:
     def __init__(self, X, # data: array-like (n, d), a `.npy` path or a `Source`
                  k_range=range(1, 9), # the k offered by the k slider
                  k:int|None=None, # the k shown first (None: every k is fitted now and the best by `criterion` is shown)
-                 covariance_type:str='full', # 'full', 'tied', 'diag' or 'spherical'
+                 covariance_type:str='full', # a model name (`MODEL_NAMES`): scikit-learn's four or mclust's fourteen
                  random_state=0, # seed of every fit
                  init_params:str='k-means++', # start of EM (see `GaussianMixture`)
                  prefit:bool=False, # with a given `k`: fit every k now (a complete criterion curve) instead of on first visit

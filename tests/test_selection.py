@@ -46,7 +46,7 @@ def test_no_model_with_more_parameters_than_numbers():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(31, 3))
     res = search(X, range(1, 29), 'tied', random_state=0)
-    from gmm_em.stats import n_parameters
+    from gmm_em.covariance import n_parameters
     for r in res.rows:
         if n_parameters(r['k'], 3, 'tied') >= 93: assert r['degenerate']
     assert n_parameters(res.best_row['k'], 3, 'tied') < 93
