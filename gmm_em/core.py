@@ -19,12 +19,12 @@ from .init import *
 
 # %% auto #0
 __all__ = ['SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER', 'SHORT_RUNS',
-           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
-           'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory',
-           'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform',
-           'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar',
-           'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic',
-           'icl', 'aic', 'sample', 'save', 'load']
+           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'DEGENERATE_CHECK', 'CACHE_BYTES',
+           'CACHE_MIN_FEATURES', 'CACHE_SMALL', 'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError',
+           'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'mixture_variances', 'degenerate_reasons',
+           'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture',
+           'feature_cache_bytes', 'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples',
+           'score', 'fit_predict', 'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -124,6 +124,7 @@ SHORT_ITER = 6         # EM iterations before the best candidate is continued to
 SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then runs on all rows)
 GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
 GIVE_UP = 3             # passes in a row a continued start may look unable to do so before it is stopped
+DEGENERATE_CHECK = 25   # with `_stop_degenerate` (set by the search), a run is stopped at the first multiple of this many passes where it is degenerate
 
 # %% ../nbs/02_core.ipynb #0f1a5162
 def _subsample(sample, size, rng):
@@ -222,6 +223,7 @@ class GaussianMixture:
         return self
 
     _estimator_type = 'density_estimator'
+    _stop_degenerate = False   # the search sets it: a run that is degenerate cannot be chosen, so it is not settled
     def __sklearn_tags__(self):
         "Estimator tags for scikit-learn's tools (`clone`, pipelines, `check_estimator`); only scikit-learn calls this."
         from sklearn.utils import Tags, TargetTags
@@ -468,6 +470,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
         prev, lower_bound = lower_bound, ll
         steps.append((p[0], p[1], p[2], ll)); bounds.append(ll)
         hopeless = hopeless + 1 if _reach(bounds) < give_up_below else 0
+        if self._stop_degenerate and len(bounds) % DEGENERATE_CHECK == 0 and degenerate_reasons(p[0], p[1], p[2], ct, n, reg): hopeless = GIVE_UP   # it cannot be chosen: no need to settle it
         bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
         if self.verbose >= 2 and len(steps) % self.verbose_interval == 0: print(f"  iteration {len(steps)}: log-likelihood {ll:.6f} (change {ll - prev:.3g})", file=sys.stderr)
         return abs(ll - prev) < self.tol
@@ -926,6 +929,8 @@ def load(path, # a file written by `GaussianMixture.save`
                 raise bad("its precision factors are not upper triangular with a positive diagonal")
         elif not (U > 0).all(): raise bad("its precision factors are not positive")
         if not np.allclose(covariances_from_cholesky(U, ct), arr['covariances'], rtol=1e-4, atol=0): raise bad("its covariances and precisions disagree")
+        if ct != gm.covariance_type and not satisfies(gm.covariance_type, arr['covariances'], 1e-4 if arr['covariances'].dtype == np.float32 else 1e-6):
+            raise bad(f"its covariances do not obey the {gm.covariance_type} model")
         gm.weights_, gm.means_, gm.covariances_, gm.precisions_cholesky_ = arr['weights'], arr['means'], arr['covariances'], arr['precisions_cholesky']
         gm.precisions_ = precisions_from_cholesky(gm.precisions_cholesky_, ct)
         gm.converged_, gm.n_iter_, gm.lower_bound_ = meta['converged'], meta['n_iter'], meta['lower_bound']

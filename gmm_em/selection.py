@@ -15,8 +15,8 @@ from .init import split_starts, merge_starts, convert_start
 from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
 
 # %% auto #0
-__all__ = ['COLUMNS', 'CRITERIA', 'SEARCH_DEFAULTS', 'NEIGHBOUR_STARTS', 'RELATIVE_REG', 'SearchResult', 'column_variances',
-           'model_list', 'search', 'plot_criterion']
+__all__ = ['COLUMNS', 'CRITERIA', 'SEARCH_DEFAULTS', 'NEIGHBOUR_STARTS', 'REFINE_WITHIN', 'RELATIVE_REG', 'SearchResult',
+           'column_variances', 'model_list', 'search', 'plot_criterion']
 
 # %% ../nbs/03_selection.ipynb #68f4227a
 COLUMNS = ('k', 'covariance_type', 'log_likelihood', 'bic', 'aic', 'icl', 'n_iter', 'converged', 'degenerate', 'seconds')
@@ -79,6 +79,7 @@ class SearchResult:
 # %% ../nbs/03_selection.ipynb #af7f14ad
 SEARCH_DEFAULTS = dict(init_params='multistart', tol=1e-7, max_iter=1000)
 NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
+REFINE_WITHIN = 0.2   # the k-downward pass refines the cells whose BIC is within this many units per row of the best
 RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
 
 def column_variances(src:Source): # the data
@@ -153,7 +154,9 @@ def search(X, # data: array-like, `.npy` path or `Source`
                 fit(k, ct, _neighbour_starts(models, k, ct, covariance_types, +1, np.sqrt(v)) if neighbours else (), True)
             if neighbours:
                 improved.clear()
-                for k, ct in cells[::-1]:   # k downwards: merges of k+1, the types at k that improved
+                top = min(_criterion(m, src) for m in models.values())
+                for k, ct in cells[::-1]:   # k downwards: merges of k+1, the types at k that improved (in reach of the best)
+                    if _criterion(models[k, ct], src) > top + REFINE_WITHIN*src.total_weight: continue
                     fit(k, ct, _neighbour_starts(models, k, ct, [o for o in covariance_types if (k, o) in improved], -1), False)
             rows = [_row(models[c], src, secs[c]) for c in cells]
     finally: bar.close()
@@ -163,6 +166,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
 def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None):
     "Fit one (k, covariance type) cell; `None` if no start gives a fit that can beat the `incumbent` fit."
     gm = GaussianMixture(k, covariance_type=ct, **params)
+    gm._stop_degenerate = True
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning); warnings.simplefilter('ignore', DegenerateWarning)
         inc = None if incumbent is None else (incumbent.weights_, incumbent.means_, incumbent.covariances_, incumbent.precisions_cholesky_)
@@ -170,6 +174,10 @@ def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None):
         except ValueError:
             if own: raise
             return None
+
+def _criterion(gm, src):
+    "BIC of a fitted cell, or +inf if it is degenerate."
+    return np.inf if gm.degenerate_ else information_criterion(float(gm.history_.log_likelihood[-1]), src.total_weight, gm._n_parameters(), 'bic')
 
 def _rank(gm):
     "Order of preference among fits of one cell: non-degenerate first, then the higher log-likelihood."
@@ -202,17 +210,32 @@ def _neighbour_starts(models, k, ct, others, direction, scale=None):
 def plot_criterion(result:SearchResult, # a search
                    ax=None, # matplotlib Axes to draw into (a new figure if None)
                    criterion:str|None=None): # 'bic', 'aic' or 'icl' (default: the search's)
-    "Plot the criterion against k, one curve per covariance type (degenerate fits left out, as mclust's NA), the best model marked; return the Axes."
+    "Plot the criterion against k, one curve per covariance model (degenerate fits left out, as mclust's NA), the best model marked; return the Axes. With more than four models (mclust's fourteen) each has its own colour and marker, the legend stands beside the plot, and cells far worse than the rest (beyond Tukey's fence) are left above the axis."
     import matplotlib.pyplot as plt
-    crit = criterion or result.criterion
-    if ax is None: _, ax = plt.subplots(figsize=(6, 4))
-    for ct in result.covariance_types:
+    crit, cts = criterion or result.criterion, result.covariance_types
+    many = len(cts) > 4
+    if ax is None: _, ax = plt.subplots(figsize=(8.5, 4.5) if many else (6, 4))
+    colours, markers = plt.get_cmap('tab20').colors, 'osD^vP*Xhp<>8H'
+    values = []
+    for i, ct in enumerate(cts):
         y = np.where([bool(r) for r in result.column('degenerate', ct)], np.nan, result.column(crit, ct))
-        ax.plot(result.column('k', ct), y, 'o-', label=ct if not np.isnan(y).all() else f'{ct} (all degenerate)')
+        values.append(y)
+        style = dict(color=colours[2*(i % 10) + i//10], marker=markers[i % len(markers)], ms=5, lw=1.2) if many else dict(marker='o')
+        ax.plot(result.column('k', ct), y, '-', label=ct if not np.isnan(y).all() else f'{ct} (all degenerate)', **style)
     best = min(result.candidates, key=lambda r: r[crit])
     ax.plot([best['k']], [best[crit]], marker='*', ms=18, color='crimson', ls='none',
             label=f"best: k={best['k']} ({best['covariance_type']})")
+    v = np.concatenate(values); v = v[np.isfinite(v)]
+    if many and len(v) > 8:
+        q1, q3 = np.percentile(v, [25, 75])
+        top = q3 + 1.5*(q3 - q1)
+        if v.max() > top:
+            ax.set_ylim(v.min() - 0.04*(top - v.min()), top)
+            ax.text(0.99, 0.99, f"{int((v > top).sum())} cells above the axis", transform=ax.transAxes, ha='right', va='top', fontsize=8, color='0.4')
     ax.set_xlabel('number of components k'); ax.set_ylabel(f'{crit.upper()} (lower is better)')
-    ax.set_title(f'{crit.upper()} by number of components'); ax.legend(); ax.grid(alpha=0.3)
+    ax.set_title(f'{crit.upper()} by number of components')
+    if many: ax.legend(loc='upper left', bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    else: ax.legend()
+    ax.grid(alpha=0.3)
     ax.figure.tight_layout()
     return ax
