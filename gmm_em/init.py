@@ -213,7 +213,7 @@ def constrain(C:np.ndarray, # full covariances (k, d, d)
     if covariance_type == 'full': return np.array(C)
     if storage(covariance_type) == 'full':
         nk = np.asarray(weights, dtype=np.float64) + 10*np.finfo(np.float64).eps
-        return fit_covariances(covariance_type, nk, nk[:, None, None]*C)
+        return fit_covariances(covariance_type, nk, nk[:, None, None]*C, prev=C)   # one alternation from C itself: a start, not a fit
     if covariance_type == 'tied': return np.einsum('k,kij->ij', weights/weights.sum(), C)
     diag = np.diagonal(C, axis1=1, axis2=2)
     return diag.copy() if covariance_type == 'diag' else diag.mean(1)

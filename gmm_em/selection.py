@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 from .stats import COVARIANCE_TYPES
-from .covariance import MCLUST_MODELS, ONE_FEATURE_MODELS, check_model
+from .covariance import MCLUST_MODELS, ONE_FEATURE_MODELS, check_model, n_parameters
 from .data import DataError, Source, WeightedSource, as_source
 from .init import split_starts, merge_starts, convert_start
 from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
@@ -79,7 +79,7 @@ class SearchResult:
 # %% ../nbs/03_selection.ipynb #af7f14ad
 SEARCH_DEFAULTS = dict(init_params='multistart', tol=1e-7, max_iter=1000)
 NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
-REFINE_WITHIN = 0.2   # the k-downward pass refines the cells whose BIC is within this many units per row of the best
+REFINE_WITHIN = 0.2   # a search of more than four models refines the cells whose BIC is within this many units per row of the best
 RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
 
 def column_variances(src:Source): # the data
@@ -118,6 +118,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
            reg_covar:float=RELATIVE_REG, # regularisation, as a fraction of each feature's variance (so units do not matter)
            neighbours:bool=True, # also start each cell from its fitted neighbours (split k-1, merge k+1, other types at k; with 'multistart')
            sample_weight=None, # non-negative weight of each row (array-like, `.npy` path or Dask array): BIC's n is their total
+           focus:float|None|str='auto', # refine only the cells whose BIC is within `focus` per row of the best (None: every cell; 'auto': `REFINE_WITHIN` for more than four models)
            **params): # further `GaussianMixture` parameters (random_state, max_iter, tol, init_params, ...)
     "Fit a `GaussianMixture` for every k (and covariance type), each from its best start; return a `SearchResult`."
     if criterion not in CRITERIA: raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
@@ -137,15 +138,17 @@ def search(X, # data: array-like, `.npy` path or `Source`
     params = {**SEARCH_DEFAULTS, **params, 'progress': progress, 'reg_covar': reg_covar*v}
     neighbours = neighbours and params['init_params'] == 'multistart'   # other inits take no extra starts
     cells = [(k, ct) for k in ks for ct in covariance_types]
+    if focus == 'auto': focus = REFINE_WITHIN if len(covariance_types) > 4 else None
+    margin = np.inf if focus is None else focus*src.total_weight
     rows, models, secs = {}, {}, {}
     bar = progress_bar(len(cells)*(2 if neighbours else 1), 'search', progress)
-    improved = set()
+    improved, top = set(), [np.inf]   # the cells improved in the second pass; the best BIC so far
     def fit(k, ct, starts, own):
         t0 = time.perf_counter()
         old = models.get((k, ct))
-        gm = _fit_cell(src, k, ct, params, starts, own, None if old is None or old.degenerate_ else old)
+        gm = _fit_cell(src, k, ct, params, starts, own, None if old is None or old.degenerate_ else old, top[0] + margin)
         secs[(k, ct)] = secs.get((k, ct), 0.) + time.perf_counter() - t0
-        if gm is not None and (old is None or _rank(gm) < _rank(old)): models[(k, ct)] = gm; improved.add((k, ct))
+        if gm is not None and (old is None or _rank(gm) < _rank(old)): models[(k, ct)] = gm; improved.add((k, ct)); top[0] = min(top[0], _criterion(gm, src))
         g = models[(k, ct)]
         bar.update(); bar.set_postfix_str(f"k={k} {ct} BIC={information_criterion(g.history_.log_likelihood[-1], src.n_samples, g._n_parameters()):.1f}")
     try:
@@ -154,19 +157,19 @@ def search(X, # data: array-like, `.npy` path or `Source`
                 fit(k, ct, _neighbour_starts(models, k, ct, covariance_types, +1, np.sqrt(v)) if neighbours else (), True)
             if neighbours:
                 improved.clear()
-                top = min(_criterion(m, src) for m in models.values())
                 for k, ct in cells[::-1]:   # k downwards: merges of k+1, the types at k that improved (in reach of the best)
-                    if _criterion(models[k, ct], src) > top + REFINE_WITHIN*src.total_weight: continue
+                    if _criterion(models[k, ct], src) > top[0] + margin: continue
                     fit(k, ct, _neighbour_starts(models, k, ct, [o for o in covariance_types if (k, o) in improved], -1), False)
             rows = [_row(models[c], src, secs[c]) for c in cells]
     finally: bar.close()
     return SearchResult(rows, models, criterion, notes)
 
 # %% ../nbs/03_selection.ipynb #6c656d8c
-def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None):
-    "Fit one (k, covariance type) cell; `None` if no start gives a fit that can beat the `incumbent` fit."
+def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None, matters=np.inf):
+    "Fit one (k, covariance type) cell; `None` if no start gives a fit that can beat the `incumbent` fit. Runs that are degenerate, or whose BIC stays above `matters`, are not settled to the full tolerance."
     gm = GaussianMixture(k, covariance_type=ct, **params)
     gm._stop_degenerate = True
+    gm._settle_below = -(matters - n_parameters(k, src.n_features, ct)*np.log(src.total_weight))/(2*src.total_weight)   # BIC = matters
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning); warnings.simplefilter('ignore', DegenerateWarning)
         inc = None if incumbent is None else (incumbent.weights_, incumbent.means_, incumbent.covariances_, incumbent.precisions_cholesky_)

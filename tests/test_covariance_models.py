@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import gmm_em.core as core
 from gmm_em import GaussianMixture
-from gmm_em.covariance import MCLUST_MODELS, ONE_FEATURE_MODELS, SAME_MODEL, n_parameters
+from gmm_em.covariance import MCLUST_MODELS, ONE_FEATURE_MODELS, SAME_MODEL, n_parameters, min_rows
 from gmm_em.data import DataError, NpyFileSource
 from gmm_em.init import full_covariances
 from gmm_em.selection import search
@@ -383,12 +383,14 @@ def test_too_many_components_for_tiny_data(M, init, reg_covar):
     assert np.isfinite([gm.score(X), gm.bic(X), gm.lower_bound_]).all()
 
 @pytest.mark.parametrize('M', ['VEV', 'EVV', 'EEV', 'VVV'])
-def test_a_component_of_two_rows_needs_d_plus_one(M):
-    "A component of 2 rows in 3-D: too few for a model with its own orientation (min_rows = d + 1 = 4)."
+def test_a_component_of_two_rows(M):
+    "A component of 2 rows in 3-D: too few for its own shape and orientation (VVV, EVV: min_rows = d + 1 = 4); enough when the shape is shared (VEV, EEV: 2, as mclust fits them)."
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(size=(10, 3)), [[20, 20, 20], [20.5, 20.3, 19.8]]]
     gm = quiet(GaussianMixture(2, covariance_type=M, random_state=0).fit, X)
-    assert _finite(gm) and any('holds 2.00 rows' in r and 'needs at least 4' in r for r in gm.degenerate_), gm.degenerate_
+    flagged = any('holds 2.00 rows' in r and 'needs at least 4' in r for r in gm.degenerate_)
+    assert _finite(gm) and flagged == (M in ('EVV', 'VVV')), gm.degenerate_
+    assert min_rows(M, 3) == (4 if M in ('EVV', 'VVV') else 2)
 
 def test_search_never_picks_a_degenerate_model():
     X = np.random.default_rng(0).normal(size=(12, 3))
