@@ -425,3 +425,14 @@ def test_constant_column_beside_large_features():
         assert _finite(gm) and abs(gm.lower_bound_ - ref.lower_bound_) < 1e-8
     res = quiet(search, X, range(1, 4), 'all', random_state=0)
     assert all(np.isfinite(r['log_likelihood']) for r in res.rows)
+
+
+# --- the target: the all-model search makes mclust's default choice (or a better one) -----------------------------------
+@pytest.mark.parametrize('name', ['faithful', 'iris', 'diabetes', 'banknote'])
+def test_search_all_matches_mclust_default(name):
+    "search(X, 1..9, 'all') (the CLI's --covariance_type all): BIC at most mclust's best (Mclust(X), sign flipped) + 0.5, not degenerate."
+    X = load(name)
+    res = quiet(search, X, range(1, 10), 'all', random_state=0)
+    best = DEFAULT[name]['best']
+    assert res.best_row['bic'] <= -best['bic'] + 0.5 and not res.best_row['degenerate'], (res.best_row, best)
+    assert len(res.rows) == 9*14 and all(np.isfinite(r['bic']) for r in res.rows)
