@@ -19,12 +19,12 @@ from .init import *
 
 # %% auto #0
 __all__ = ['SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER', 'SHORT_RUNS',
-           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'SETTLE', 'DEGENERATE_CHECK', 'CACHE_BYTES',
-           'CACHE_MIN_FEATURES', 'CACHE_SMALL', 'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError',
-           'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'mixture_variances', 'degenerate_reasons',
-           'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion', 'GaussianMixture',
-           'feature_cache_bytes', 'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples',
-           'score', 'fit_predict', 'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
+           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'SETTLE', 'SETTLE_AFTER', 'DEGENERATE_CHECK',
+           'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL', 'ConvergenceWarning', 'convergence_warning_class',
+           'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'mixture_variances',
+           'degenerate_reasons', 'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion',
+           'GaussianMixture', 'feature_cache_bytes', 'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict',
+           'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -124,7 +124,8 @@ SHORT_ITER = 6         # EM iterations before the best candidate is continued to
 SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then runs on all rows)
 GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
 GIVE_UP = 3             # passes in a row a continued start may look unable to do so before it is stopped
-SETTLE = 100           # with `_settle_below` (set by the search), a run whose reach stays below it stops at SETTLE times the tolerance
+SETTLE = 10            # with `_settle_below` (set by the search), a run whose reach stays below it stops at SETTLE times the tolerance
+SETTLE_AFTER = 10      # ... once it has run this many passes (before, the extrapolation means little)
 DEGENERATE_CHECK = 25   # with `_stop_degenerate` (set by the search), a run is stopped at the first multiple of this many passes where it is degenerate
 
 # %% ../nbs/02_core.ipynb #0f1a5162
@@ -475,7 +476,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
         if self._stop_degenerate and len(bounds) % DEGENERATE_CHECK == 0 and degenerate_reasons(p[0], p[1], p[2], ct, n, reg): hopeless = GIVE_UP   # it cannot be chosen: no need to settle it
         bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
         if self.verbose >= 2 and len(steps) % self.verbose_interval == 0: print(f"  iteration {len(steps)}: log-likelihood {ll:.6f} (change {ll - prev:.3g})", file=sys.stderr)
-        return abs(ll - prev) < self.tol or (abs(ll - prev) < SETTLE*self.tol and _reach(bounds) < self._settle_below)   # far below what matters: settled sooner
+        return abs(ll - prev) < self.tol or (len(bounds) >= SETTLE_AFTER and abs(ll - prev) < SETTLE*self.tol and _reach(bounds) < self._settle_below)   # far below what matters: settled sooner
     p = params
     try:
         while len(secs) < max_iter and hopeless < GIVE_UP:

@@ -15,8 +15,8 @@ from .init import split_starts, merge_starts, convert_start
 from .core import GaussianMixture, ConvergenceWarning, DegenerateWarning, information_criterion, progress_bar
 
 # %% auto #0
-__all__ = ['COLUMNS', 'CRITERIA', 'SEARCH_DEFAULTS', 'NEIGHBOUR_STARTS', 'REFINE_WITHIN', 'RELATIVE_REG', 'SearchResult',
-           'column_variances', 'model_list', 'search', 'plot_criterion']
+__all__ = ['COLUMNS', 'CRITERIA', 'SEARCH_DEFAULTS', 'NEIGHBOUR_STARTS', 'REFINE_WITHIN', 'SETTLE_WITHIN', 'RELATIVE_REG',
+           'SearchResult', 'column_variances', 'model_list', 'search', 'plot_criterion']
 
 # %% ../nbs/03_selection.ipynb #68f4227a
 COLUMNS = ('k', 'covariance_type', 'log_likelihood', 'bic', 'aic', 'icl', 'n_iter', 'converged', 'degenerate', 'seconds')
@@ -80,6 +80,7 @@ class SearchResult:
 SEARCH_DEFAULTS = dict(init_params='multistart', tol=1e-7, max_iter=1000)
 NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
 REFINE_WITHIN = 0.2   # a search of more than four models refines the cells whose BIC is within this many units per row of the best
+SETTLE_WITHIN = 10.   # ... and settles sooner (`core.SETTLE`) the runs whose extrapolated BIC stays more than this above the best
 RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
 
 def column_variances(src:Source): # the data
@@ -140,13 +141,14 @@ def search(X, # data: array-like, `.npy` path or `Source`
     cells = [(k, ct) for k in ks for ct in covariance_types]
     if focus == 'auto': focus = REFINE_WITHIN if len(covariance_types) > 4 else None
     margin = np.inf if focus is None else focus*src.total_weight
+    settle = np.inf if focus is None else SETTLE_WITHIN
     rows, models, secs = {}, {}, {}
     bar = progress_bar(len(cells)*(2 if neighbours else 1), 'search', progress)
     improved, top = set(), [np.inf]   # the cells improved in the second pass; the best BIC so far
     def fit(k, ct, starts, own):
         t0 = time.perf_counter()
         old = models.get((k, ct))
-        gm = _fit_cell(src, k, ct, params, starts, own, None if old is None or old.degenerate_ else old, top[0] + margin)
+        gm = _fit_cell(src, k, ct, params, starts, own, None if old is None or old.degenerate_ else old, top[0] + settle)
         secs[(k, ct)] = secs.get((k, ct), 0.) + time.perf_counter() - t0
         if gm is not None and (old is None or _rank(gm) < _rank(old)): models[(k, ct)] = gm; improved.add((k, ct)); top[0] = min(top[0], _criterion(gm, src))
         g = models[(k, ct)]
