@@ -66,6 +66,7 @@ def main_all(a):
     ok = runs = 0
     print(f"{'dataset':>18} {'n x d':>9} seed choice  {'BIC gap':>8}  ours (mclust)  {'CPU s':>6} {'mclust s':>8}")
     for name in names:
+        if name not in refs: print(f"{name:>18} (no mclust reference: {json.loads((FIX/'mclust_default.json').read_text()).get('skipped', '')})"); continue
         ref = refs[name]
         for seed in a.seeds:
             ch, gap, cpu, best = compare_all(name, ref, seed)
