@@ -227,6 +227,7 @@ class GaussianMixture:
     _estimator_type = 'density_estimator'
     _stop_degenerate = False   # the search sets it: a run that is degenerate cannot be chosen, so it is not settled
     _settle_below = -np.inf    # the search sets it: the mean log-likelihood below which a run cannot matter to the choice
+    _short_runs = SHORT_RUNS   # the search of many models continues fewer screened starts
     def __sklearn_tags__(self):
         "Estimator tags for scikit-learn's tools (`clone`, pipelines, `check_estimator`); only scikit-learn calls this."
         from sklearn.utils import Tags, TargetTags
@@ -545,7 +546,7 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     seen = {}
     to_beat = -np.inf if incumbent is None else self._pass(scr, incumbent[0], incumbent[1], incumbent[3]).ll/n + GAIN/src.total_weight
     runs = [(s, [], [], False, [], i) for i, s in enumerate(starts) if s is not None]
-    for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, SHORT_RUNS)):
+    for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, self._short_runs)):
         chosen = [r for j, r in enumerate(runs) if j < keep or r[5] < protect]
         done = self._extend_many(scr, [r[:5] for r in chosen], min(budget, self.max_iter))
         runs = sorted([d + (r[5],) for d, r in zip(done, chosen) if d is not None], key=rank)   # None: a start whose covariance is ill-defined

@@ -148,7 +148,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
     def fit(k, ct, starts, own):
         t0 = time.perf_counter()
         old = models.get((k, ct))
-        gm = _fit_cell(src, k, ct, params, starts, own, None if old is None or old.degenerate_ else old, top[0] + settle)
+        gm = _fit_cell(src, k, ct, params, starts, own, None if old is None or old.degenerate_ else old, top[0] + settle, None if focus is None else 1)
         secs[(k, ct)] = secs.get((k, ct), 0.) + time.perf_counter() - t0
         if gm is not None and (old is None or _rank(gm) < _rank(old)): models[(k, ct)] = gm; improved.add((k, ct)); top[0] = min(top[0], _criterion(gm, src))
         g = models[(k, ct)]
@@ -167,10 +167,11 @@ def search(X, # data: array-like, `.npy` path or `Source`
     return SearchResult(rows, models, criterion, notes)
 
 # %% ../nbs/03_selection.ipynb #6c656d8c
-def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None, matters=np.inf):
-    "Fit one (k, covariance type) cell; `None` if no start gives a fit that can beat the `incumbent` fit. Runs that are degenerate, or whose BIC stays above `matters`, are not settled to the full tolerance."
+def _fit_cell(src, k, ct, params, starts=(), own=True, incumbent=None, matters=np.inf, short_runs=None):
+    "Fit one (k, covariance type) cell; `None` if no start gives a fit that can beat the `incumbent` fit. Runs that are degenerate, or whose BIC stays above `matters`, are not settled to the full tolerance; `short_runs` screened starts are continued (default `core.SHORT_RUNS`)."
     gm = GaussianMixture(k, covariance_type=ct, **params)
     gm._stop_degenerate = True
+    if short_runs: gm._short_runs = short_runs
     gm._settle_below = -(matters - n_parameters(k, src.n_features, ct)*np.log(src.total_weight))/(2*src.total_weight)   # BIC = matters
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning); warnings.simplefilter('ignore', DegenerateWarning)
