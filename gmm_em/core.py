@@ -424,7 +424,7 @@ def _hc_start(self:GaussianMixture, sample, rng):
     "Parameters of the hierarchical partition of at most `HC_SAMPLE_SIZE` sampled rows (quantile groups for one feature)."
     k, ct = self.n_components, self.covariance_type
     sub = _subsample(sample, HC_SAMPLE_SIZE, rng)
-    lab = hc_labels(svd_scale(sub), k)
+    lab = hc_partition(sub, k)
     return start_from_labels(sub, lab, k, ct, self._reg())
 
 def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng, n_kmeans=MULTISTART_KMEANS):

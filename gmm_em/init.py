@@ -13,8 +13,9 @@ from .stats import stats_from_resp, precision_cholesky
 from .covariance import m_step, storage, fit_covariances
 
 # %% auto #0
-__all__ = ['HC_SAMPLE_SIZE', 'kmeans_plusplus', 'kmeans', 'svd_scale', 'hc_merges', 'hc_labels', 'quantile_labels',
-           'start_from_labels', 'full_covariances', 'constrain', 'convert_start', 'split_starts', 'merge_starts']
+__all__ = ['HC_SAMPLE_SIZE', 'kmeans_plusplus', 'kmeans', 'svd_scale', 'hc_merges', 'hc_labels', 'hc_partition',
+           'quantile_labels', 'start_from_labels', 'full_covariances', 'constrain', 'convert_start', 'split_starts',
+           'merge_starts']
 
 # %% ../nbs/01a_init.ipynb #0613d03e
 def kmeans_plusplus(X:np.ndarray, # points, (n, d)
@@ -161,6 +162,19 @@ def hc_labels(Z:np.ndarray, # rows to cluster, e.g. `svd_scale(sample)`
         if (nxt == lab).all(): break
         lab = nxt
     return np.unique(lab, return_inverse=True)[1].astype(np.int64)
+
+_PARTS = {}   # hierarchical partitions by a digest of the raw rows, and k: a search asks for each once per model
+
+def hc_partition(X:np.ndarray, # rows (n, d)
+                 k:int): # the number of groups wanted
+    "`hc_labels(svd_scale(X), k)`, remembered for the last few row sets: every model of a search starts from the same partitions."
+    key = hashlib.sha1(np.ascontiguousarray(X).view(np.uint8)).hexdigest() + str(np.shape(X))
+    if key not in _PARTS:
+        if len(_PARTS) >= 4: _PARTS.pop(next(iter(_PARTS)))
+        _PARTS[key] = svd_scale(X), {}
+    Z, labels = _PARTS[key]
+    if k not in labels: labels[k] = hc_labels(Z, k)
+    return labels[k].copy()
 
 # %% ../nbs/01a_init.ipynb #49b3771e
 def _ward_merges(Z):
