@@ -119,7 +119,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
            reg_covar:float=RELATIVE_REG, # regularisation, as a fraction of each feature's variance (so units do not matter)
            neighbours:bool=True, # also start each cell from its fitted neighbours (split k-1, merge k+1, other types at k; with 'multistart')
            sample_weight=None, # non-negative weight of each row (array-like, `.npy` path or Dask array): BIC's n is their total
-           focus:float|None|str='auto', # refine only the cells whose BIC is within `focus` per row of the best (None: every cell; 'auto': `REFINE_WITHIN` for more than four models)
+           focus:float|None|str='auto', # refine only the cells whose BIC is within `focus` per row of the best, settle the others sooner (None: every cell, fully; 'auto': `REFINE_WITHIN` for more than four models)
            **params): # further `GaussianMixture` parameters (random_state, max_iter, tol, init_params, ...)
     "Fit a `GaussianMixture` for every k (and covariance type), each from its best start; return a `SearchResult`."
     if criterion not in CRITERIA: raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
