@@ -215,7 +215,7 @@ def fit_covariances(covariance_type:str, # one of `MCLUST_MODELS` (or 'E', 'V')
                     prev:np.ndarray|None=None): # (k, d, d) the current covariances: where the iterative M-steps start
     "The covariances `(k, d, d)` that minimise $\\sum_k n_k \\log|\\Sigma_k| + \\operatorname{tr}(W_k \\Sigma_k^{-1})$ under the model's constraints."
     with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
-        C = np.array(M_STEPS[_AS_MCLUST.get(covariance_type, covariance_type)](nk, W, prev))
+        C = np.asarray(M_STEPS[_AS_MCLUST.get(covariance_type, covariance_type)](nk, W, prev))
     C = 0.5*(C + np.swapaxes(C, 1, 2))
     if not np.isfinite(C).all(): raise ValueError(_ILL_DEFINED)
     return C
