@@ -171,7 +171,7 @@ def _uniform(seed, k):
 # %% ../nbs/02_core.ipynb #7a78e4e7
 CACHE_BYTES = 2**30       # default `cache_bytes`: 1 GiB
 CACHE_MIN_FEATURES = 16   # with fewer features (full/tied), recomputing them costs less than reading them back from memory...
-CACHE_SMALL = 1 << 22     # ...unless they take at most this much (4 MiB), and stay in the CPU's caches
+CACHE_SMALL = 1 << 22     # ...unless they take at most this much (4 MiB), and stay in the CPU's caches (numpy path only)
 
 def default_block_rows(n_components:int, n_features:int):
     "Rows read per block: about 8 MB of float64 data, 4,096 to 65,536 rows (chunking inside a block is `stats`' business)."
@@ -314,7 +314,8 @@ def feature_cache_bytes(self:GaussianMixture, n_samples:int, n_features:int):
     "Bytes of quadratic features a fit on in-memory data of this shape keeps across EM iterations (0: none, they are recomputed)."
     size = n_quadratic_features(n_features, self._form)*n_samples*np.dtype(self.dtype or np.float64).itemsize
     if size > self.cache_bytes: return 0
-    return size if size <= CACHE_SMALL or (self._form in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
+    small = size <= CACHE_SMALL and not kernel_takes(n_samples, self.n_components, n_quadratic_features(n_features, self._form), self.dtype or np.float64)
+    return size if small or (self._form in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
 
 def _in_memory(src):
     "`(X, row weights or None)` of a source held in memory, else `None`."

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_FLOPS', 'EXP_MIN', 'check_covariance_type',
-           'precision_cholesky', 'precision_cholesky_from_precisions', 'precisions_from_cholesky',
-           'covariances_from_cholesky', 'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows',
-           'e_step', 'SuffStats', 'stats_from_resp', 'block_stats_exact', 'm_step', 'n_quadratic_features', 'Plan',
-           'make_plan', 'quadratic_features', 'feature_matrix', 'group_moments', 'block_stats', 'nan_patterns',
-           'missing_stats']
+__all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_FLOPS', 'EXP_MIN', 'USE_KERNEL',
+           'KERNEL_MIN_VALUES', 'KERNEL_MAX_FEATURES', 'check_covariance_type', 'precision_cholesky',
+           'precision_cholesky_from_precisions', 'precisions_from_cholesky', 'covariances_from_cholesky',
+           'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows', 'e_step', 'SuffStats',
+           'stats_from_resp', 'block_stats_exact', 'm_step', 'n_quadratic_features', 'Plan', 'make_plan',
+           'quadratic_features', 'feature_matrix', 'kernel_takes', 'compiled', 'group_moments', 'block_stats',
+           'nan_patterns', 'missing_stats']
 
 # %% ../nbs/00_stats.ipynb #cdc52ca8
 COVARIANCE_TYPES = ('full', 'tied', 'diag', 'spherical')
@@ -337,8 +338,31 @@ def feature_matrix(X:np.ndarray, # rows (n, d), any float dtype
     return Phi
 
 # %% ../nbs/00_stats.ipynb #533e3866
+USE_KERNEL = True           # large passes whose features are computed go through `kernel`'s compiled pass (where numba imports)
+KERNEL_MIN_VALUES = 1 << 17 # ...when they evaluate at least this many densities (rows x components): smaller fits never load numba
+KERNEL_MAX_FEATURES = 160   # ...and have at most this many features (d = 17, full): beyond, BLAS's products win
+_KERNEL = []
+
+def kernel_takes(n:int, # rows of the pass
+                 n_components:int, # components (of all stacked mixtures)
+                 n_features:int, # length p of the feature vector
+                 dtype=np.float64): # the plan's arithmetic
+    "Whether a pass of this shape, with features computed, goes through `kernel` (if numba imports). Imports nothing."
+    return USE_KERNEL and np.dtype(dtype) == np.float64 and n*n_components >= KERNEL_MIN_VALUES and n_features <= KERNEL_MAX_FEATURES
+
+def compiled():
+    "The `kernel` module, imported on first use, or `None` where numba does not import (or cannot cache its code)."
+    if not _KERNEL:
+        try: from gmm_em import kernel
+        except Exception: kernel = None
+        _KERNEL.append(kernel)
+    return _KERNEL[0]
+
 def _chunks(X, plan, rows, Phi=None, weights=None, groups=1):
     "Raw moments `M (k, p)` about `plan.ref` and the log-likelihood `(groups,)` of the chunks `rows = (start, stop, size, step)`; their features are computed into reused buffers, or taken from `Phi`. With `groups` > 1 the components are that many mixtures stacked, and each row's responsibilities are normalised within each."
+    kernel = compiled() if Phi is None and kernel_takes(len(X), *plan.theta.shape, plan.dtype) else None
+    if kernel is not None:
+        return kernel.chunks(X, plan.theta, plan.ref, plan.covariance_type in ('full', 'tied'), rows, weights, groups, EXP_MIN)
     th = plan.theta
     k, p = th.shape
     b = rows[2]
