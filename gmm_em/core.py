@@ -314,7 +314,7 @@ def feature_cache_bytes(self:GaussianMixture, n_samples:int, n_features:int):
     "Bytes of quadratic features a fit on in-memory data of this shape keeps across EM iterations (0: none, they are recomputed)."
     size = n_quadratic_features(n_features, self._form)*n_samples*np.dtype(self.dtype or np.float64).itemsize
     if size > self.cache_bytes: return 0
-    small = size <= CACHE_SMALL and not kernel_takes(n_samples, self.n_components, n_quadratic_features(n_features, self._form), self.dtype or np.float64)
+    small = size <= CACHE_SMALL and not kernel_takes(n_samples, self.n_components, n_quadratic_features(n_features, self._form))
     return size if small or (self._form in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
 
 def _in_memory(src):

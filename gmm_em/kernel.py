@@ -99,6 +99,8 @@ def moments(m, # rows in the chunk
     weighted = len(w) > 0
     phi = np.zeros((p, B), dtype=E.dtype)
     s = np.empty(B, dtype=E.dtype)
+    one = np.ones(1, dtype=E.dtype)[0]    # 1 in the arithmetic's type: float32 stays float32
+    zero = one - one
     for blk in range(E.shape[0]):
         a = blk*B
         nb = min(a + B, m) - a
@@ -107,8 +109,8 @@ def moments(m, # rows in the chunk
         for i in range(d):
             fi, zi = phi[q + i], Zb[i]
             for r in range(B): fi[r] = zi[r]
-        one = phi[p - 1]
-        for r in range(B): one[r] = 1. if r < nb else 0.
+        ones = phi[p - 1]
+        for r in range(B): ones[r] = one if r < nb else zero
         for g in range(groups):
             mg, E0 = mb[g], Eb[g*k]
             for r in range(B): s[r] = E0[r]
@@ -128,7 +130,7 @@ def moments(m, # rows in the chunk
                     for r in range(a2, min(a2 + per_log, nb)): pr *= s[r]
                     acc += np.log(pr)
                 ll[g] += acc
-                for r in range(B): s[r] = 1./s[r]
+                for r in range(B): s[r] = one/s[r]
             for j in range(g*k, g*k + k):
                 Ej = Eb[j]
                 for r in range(B): Ej[r] *= s[r]
@@ -136,7 +138,7 @@ def moments(m, # rows in the chunk
             Ea, Ec = Eb[j], Eb[min(j + 1, K - 1)]
             for i in range(0, p, 2):
                 fa, fc = phi[i], phi[min(i + 1, p - 1)]
-                a00 = 0.; a01 = 0.; a10 = 0.; a11 = 0.
+                a00 = zero; a01 = zero; a10 = zero; a11 = zero
                 for r in range(B):
                     a00 += Ea[r]*fa[r]; a01 += Ea[r]*fc[r]; a10 += Ec[r]*fa[r]; a11 += Ec[r]*fc[r]
                 M[j, i] += a00
@@ -148,36 +150,37 @@ def moments(m, # rows in the chunk
 # %% ../nbs/00b_kernel.ipynb #c91193bc
 _tls = threading.local()
 
-def _work(blocks, K, groups, d, weighted):
+def _work(blocks, K, groups, d, weighted, dtype):
     "Per-thread reusable `L`, row maxima, centred rows and (with weights) row sums, for `blocks` blocks."
-    key = (blocks, K, groups, d, weighted)
+    key = (blocks, K, groups, d, weighted, dtype)
     if getattr(_tls, 'key', None) != key:
         _tls.key = key
-        _tls.arrays = (np.empty((blocks, K, B)), np.empty((blocks, groups, B)), np.empty((blocks, d, B)),
-                       np.empty((blocks, groups, B) if weighted else (0, 0, 0)))
+        _tls.arrays = (np.empty((blocks, K, B), dtype), np.empty((blocks, groups, B), dtype), np.empty((blocks, d, B), dtype),
+                       np.empty((blocks, groups, B) if weighted else (0, 0, 0), dtype))
     return _tls.arrays
 
 def chunks(X:np.ndarray, # rows (n, d), any float dtype
-           theta:np.ndarray, # (K, p) float64 coefficients of the features
+           theta:np.ndarray, # (K, p) coefficients of the features: float64, or float32 for float32 arithmetic
            ref:np.ndarray, # (d,) the reference point c
            full:bool, # all products (full/tied) or squares (diag/spherical)
            rows:tuple, # (start, stop, chunk rows, step in chunks)
            weights:np.ndarray|None=None, # (n,) row weights, if any
            groups:int=1, # mixtures stacked in `theta`
-           clip:float=700.): # the clip of `log_densities`
+           clip:float=700.): # the clip of `log_densities` (below 87 for float32, whose `exp` underflows there)
     "Raw moments `(K, p)` about `ref` and the log-likelihood `(groups,)` of the chunks `rows` of `X`."
     K, p = theta.shape
     d = X.shape[1]
-    th, ref = np.ascontiguousarray(theta, dtype=np.float64), np.ascontiguousarray(ref, dtype=np.float64)
+    dt = np.dtype(theta.dtype)
+    th, ref, clip = np.ascontiguousarray(theta), np.ascontiguousarray(ref, dtype=np.float64), dt.type(clip)
     size = rows[2]
-    Lw, mw, Zw, Sw = _work(-(-size//B), K, groups, d, weights is not None)
+    Lw, mw, Zw, Sw = _work(-(-size//B), K, groups, d, weights is not None, dt)
     M, ll = np.zeros((K, p)), np.zeros(groups)
     per_log = max(1, min(B, int(690/np.log(max(K//groups, 2)))))
     for a in range(rows[0], rows[1], size*rows[3]):
         m = min(a + size, rows[1]) - a
         nb = -(-m//B)
         L, mx, Z = Lw[:nb], mw[:nb], Zw[:nb]
-        log_densities(np.ascontiguousarray(X[a:a + m], dtype=np.float64), ref, th, full, groups, clip, L, mx, Z)
+        log_densities(np.ascontiguousarray(X[a:a + m], dtype=dt), ref, th, full, groups, clip, L, mx, Z)
         np.exp(L, out=L)
         if weights is None: moments(m, L, mx, Z, full, groups, np.empty(0), Sw, per_log, M, ll)
         else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_FLOPS', 'EXP_MIN', 'USE_KERNEL',
+__all__ = ['COVARIANCE_TYPES', 'COND_MAX', 'COND_MAX_F32', 'CHUNK_BYTES', 'PAR_FLOPS', 'EXP_MIN', 'EXP_MIN_F32', 'USE_KERNEL',
            'KERNEL_MIN_VALUES', 'KERNEL_MAX_FEATURES', 'check_covariance_type', 'precision_cholesky',
            'precision_cholesky_from_precisions', 'precisions_from_cholesky', 'covariances_from_cholesky',
            'log_det_cholesky', 'log_gaussian_prob', 'responsibilities', 'exact_rows', 'e_step', 'SuffStats',
@@ -246,6 +246,7 @@ COND_MAX_F32 = 1e3      # float32 arithmetic only below this kappa
 CHUNK_BYTES = 1 << 21   # a chunk's features + log-densities take about this much: cache-sized
 PAR_FLOPS = 2e7         # blocks this heavy (4 k p n flops) are shared between two threads
 EXP_MIN = 700.          # log-responsibilities are clipped here: e^-700 is far below float64's resolution of a sum near 1
+EXP_MIN_F32 = 80.       # ...and here in float32 arithmetic (`kernel`), whose exp underflows below -87
 
 def n_quadratic_features(n_features:int, covariance_type:str):
     "Length p of the feature vector: `d(d+1)/2 + d + 1` for full/tied, `2d + 1` for diag/spherical."
@@ -338,17 +339,16 @@ def feature_matrix(X:np.ndarray, # rows (n, d), any float dtype
     return Phi
 
 # %% ../nbs/00_stats.ipynb #533e3866
-USE_KERNEL = True           # large passes whose features are computed go through `kernel`'s compiled pass (where numba imports)
+USE_KERNEL = True           # large passes whose features are computed go through `kernel`'s compiled pass (where numba imports), in the plan's arithmetic
 KERNEL_MIN_VALUES = 1 << 17 # ...when they evaluate at least this many densities (rows x components): smaller fits never load numba
 KERNEL_MAX_FEATURES = 160   # ...and have at most this many features (d = 17, full): beyond, BLAS's products win
 _KERNEL = []
 
 def kernel_takes(n:int, # rows of the pass
                  n_components:int, # components (of all stacked mixtures)
-                 n_features:int, # length p of the feature vector
-                 dtype=np.float64): # the plan's arithmetic
+                 n_features:int): # length p of the feature vector
     "Whether a pass of this shape, with features computed, goes through `kernel` (if numba imports). Imports nothing."
-    return USE_KERNEL and np.dtype(dtype) == np.float64 and n*n_components >= KERNEL_MIN_VALUES and n_features <= KERNEL_MAX_FEATURES
+    return USE_KERNEL and n*n_components >= KERNEL_MIN_VALUES and n_features <= KERNEL_MAX_FEATURES
 
 def compiled():
     "The `kernel` module, imported on first use, or `None` where numba does not import (or cannot cache its code)."
@@ -360,9 +360,9 @@ def compiled():
 
 def _chunks(X, plan, rows, Phi=None, weights=None, groups=1):
     "Raw moments `M (k, p)` about `plan.ref` and the log-likelihood `(groups,)` of the chunks `rows = (start, stop, size, step)`; their features are computed into reused buffers, or taken from `Phi`. With `groups` > 1 the components are that many mixtures stacked, and each row's responsibilities are normalised within each."
-    kernel = compiled() if Phi is None and kernel_takes(len(X), *plan.theta.shape, plan.dtype) else None
+    kernel = compiled() if Phi is None and kernel_takes(len(X), *plan.theta.shape) else None
     if kernel is not None:
-        return kernel.chunks(X, plan.theta, plan.ref, plan.covariance_type in ('full', 'tied'), rows, weights, groups, EXP_MIN)
+        return kernel.chunks(X, plan.theta, plan.ref, plan.covariance_type in ('full', 'tied'), rows, weights, groups, EXP_MIN if plan.dtype == np.float64 else EXP_MIN_F32)
     th = plan.theta
     k, p = th.shape
     b = rows[2]
