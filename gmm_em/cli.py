@@ -11,7 +11,7 @@ from . import __version__
 from .covariance import MODEL_NAMES
 from .data import DataError, NpyFileSource, ArraySource, DaskSource, WeightedSource, NpyWriter, npy_files_to_dask, make_example, atomic_path
 from .core import GaussianMixture, ConvergenceWarning, information_criterion, INIT_METHODS
-from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATIVE_REG
+from .selection import search, plot_criterion, SEARCH_DEFAULTS, CRITERIA, RELATIVE_REG, FOCUS_TOL
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'MANIFEST', 'UsageError', 'make_parser', 'parse_args', 'open_data', 'dask_client', 'fit_warnings',
@@ -52,7 +52,7 @@ def make_parser():
                    help="covariance model: full, tied, diag, spherical (scikit-learn's), one of mclust's EII VII EEI VEI EVI VVI EEE VEE EVE VVE EEV VEV EVV VVV (E, V for one feature); or a search over models: auto (scikit-learn's four) or all (mclust's fourteen) (default: full)")
     p.add_argument('--criterion', default=None, choices=CRITERIA, help='what picks the best model of a search: bic, aic or icl (default: bic)')
     p.add_argument('--max_iter', type=int, default=SEARCH_DEFAULTS['max_iter'], help=f"EM iterations at most (default: {SEARCH_DEFAULTS['max_iter']})")
-    p.add_argument('--tol', type=float, default=SEARCH_DEFAULTS['tol'], help=f"convergence threshold on the mean log-likelihood (default: {SEARCH_DEFAULTS['tol']:g})")
+    p.add_argument('--tol', type=float, default=None, help=f"convergence threshold on the mean log-likelihood (default: {SEARCH_DEFAULTS['tol']:g}; {FOCUS_TOL:g} in a search over mclust's fourteen models)")
     p.add_argument('--n_init', type=int, default=1, help='initialisations per model; the best is kept (default: 1)')
     p.add_argument('--init_params', default=SEARCH_DEFAULTS['init_params'], choices=INIT_METHODS,
                    help=f"how EM starts (default: {SEARCH_DEFAULTS['init_params']}: the hierarchical start and k-means, screened, the best continued; a search also starts each model from its neighbours)")
@@ -117,7 +117,7 @@ def parse_args(argv:list|None=None): # arguments (default: `sys.argv[1:]`)
         if lo < 1: raise UsageError(f"--find_num_clusters_range must start at k >= 1; got {lo}")
         if lo > hi: raise UsageError(f"--find_num_clusters_range A B needs A <= B; got {lo} {hi}")
     if a.max_iter < 1: raise UsageError(f"--max_iter must be >= 1; got {a.max_iter}")
-    if not (a.tol >= 0): raise UsageError(f"--tol must be >= 0; got {a.tol}")
+    if a.tol is not None and not (a.tol >= 0): raise UsageError(f"--tol must be >= 0; got {a.tol}")
     if a.seed < 0: raise UsageError(f"--seed must be >= 0; got {a.seed}")
     if a.n_init < 1: raise UsageError(f"--n_init must be >= 1; got {a.n_init}")
     if a.gif_frames < 2: raise UsageError(f"--gif_frames must be >= 2; got {a.gif_frames}")
@@ -159,7 +159,8 @@ def dask_client(address:str|None): # scheduler address, or None for none
 
 def _fit(args, src, progress):
     "Fit or search; return `(model, its row of the search table, the search result or None for a single model)`."
-    params = dict(max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, random_state=args.seed, nan_policy=args.nan_policy)
+    params = dict(max_iter=args.max_iter, n_init=args.n_init, init_params=args.init_params, random_state=args.seed, nan_policy=args.nan_policy)
+    if args.tol is not None: params['tol'] = args.tol   # else the search's default
     if args.n_clusters is not None:
         if args.n_clusters > src.n_samples:
             raise UsageError(f"--n_clusters {args.n_clusters} is larger than the number of samples ({src.n_samples})")
@@ -189,7 +190,7 @@ def summarize(model, src, args, seconds, result=None, row=None):
              bic=information_criterion(ll, n, p, 'bic'), aic=information_criterion(ll, n, p, 'aic'),
              n_iter=int(model.n_iter_), converged=bool(model.converged_), n_samples=src.n_samples, n_features=src.n_features,
              seconds=round(seconds, 4), data=args.data_path or 'built-in example', mode='fit' if result is None else 'search',
-             max_iter=args.max_iter, tol=args.tol, n_init=args.n_init, init_params=args.init_params, seed=args.seed,
+             max_iter=args.max_iter, tol=model.tol, n_init=args.n_init, init_params=args.init_params, seed=args.seed,
              weights=model.weights_.tolist(), means=model.means_.tolist(), gmm_em_version=__version__)
     if src.weighted: s.update(sample_weight=args.sample_weight, total_weight=n)
     if row is not None:

@@ -291,3 +291,14 @@ def test_unquoted_glob_and_picture(tmp_path):
     assert r.returncode == 0 and (tmp_path / 'o' / 'clusters.png').read_bytes()[:4] == b'\x89PNG'
     s = json.loads((tmp_path / 'o' / 'summary.json').read_text())
     assert s['mode'] == 'fit' and 0 < s['fit_seconds'] <= s['seconds']
+
+
+def test_tol_default_follows_the_search(tmp_path):
+    "No --tol: the search's own default (1e-6 over mclust's fourteen models, 1e-7 otherwise), recorded in summary.json."
+    from gmm_em.selection import FOCUS_TOL, SEARCH_DEFAULTS
+    for ct, tol in [('all', FOCUS_TOL), ('auto', SEARCH_DEFAULTS['tol'])]:
+        r = cli('--find_num_clusters_range', 1, 2, '--covariance_type', ct, '--output_dir', tmp_path / ct, '--quiet')
+        assert r.returncode == 0, r.stderr
+        assert json.loads((tmp_path / ct / 'summary.json').read_text())['tol'] == tol
+    r = cli('--n_clusters', 2, '--tol', 1e-5, '--output_dir', tmp_path / 'given', '--quiet')
+    assert r.returncode == 0 and json.loads((tmp_path / 'given' / 'summary.json').read_text())['tol'] == 1e-5

@@ -1,4 +1,5 @@
 "BIC search recovers the true number of well separated clusters."
+import warnings
 import numpy as np
 import pytest
 from gmm_em.selection import search
@@ -50,3 +51,14 @@ def test_no_model_with_more_parameters_than_numbers():
     for r in res.rows:
         if n_parameters(r['k'], 3, 'tied') >= 93: assert r['degenerate']
     assert n_parameters(res.best_row['k'], 3, 'tied') < 93
+
+
+def test_focused_search_stops_at_focus_tol():
+    "A search of mclust's fourteen models stops EM at FOCUS_TOL unless tol is given; the four-model search keeps 1e-7."
+    from gmm_em.selection import FOCUS_TOL, SEARCH_DEFAULTS
+    X = np.random.default_rng(0).normal(size=(200, 2))*[1, 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        assert search(X, [1, 2], 'all', random_state=0).best.tol == FOCUS_TOL
+        assert search(X, [1, 2], 'all', random_state=0, tol=1e-8).best.tol == 1e-8
+        assert search(X, [1, 2], 'auto', random_state=0).best.tol == SEARCH_DEFAULTS['tol']
