@@ -342,7 +342,7 @@ def feature_matrix(X:np.ndarray, # rows (n, d), any float dtype
 USE_KERNEL = True           # large passes whose features are computed go through `kernel`'s compiled pass (where numba imports), in the plan's arithmetic
 KERNEL_MIN_VALUES = 1 << 17 # ...when they evaluate at least this many densities (rows x components): smaller fits never load numba
 KERNEL_MAX_FEATURES = 160   # ...and have at most this many features (d = 17, full): beyond, BLAS's products win
-_KERNEL = []
+_KERNEL, _KERNEL_LOCK = [], threading.Lock()
 
 def kernel_takes(n:int, # rows of the pass
                  n_components:int, # components (of all stacked mixtures)
@@ -351,11 +351,14 @@ def kernel_takes(n:int, # rows of the pass
     return USE_KERNEL and n*n_components >= KERNEL_MIN_VALUES and n_features <= KERNEL_MAX_FEATURES
 
 def compiled():
-    "The `kernel` module, imported on first use, or `None` where numba does not import (or cannot cache its code)."
-    if not _KERNEL:
-        try: from gmm_em import kernel
-        except Exception: kernel = None
-        _KERNEL.append(kernel)
+    "The `kernel` module, imported and compiled on first use, or `None` where numba does not import, cannot cache or compile its code."
+    with _KERNEL_LOCK:
+        if not _KERNEL:
+            try:
+                from gmm_em import kernel
+                kernel.chunks(np.zeros((2, 1)), np.zeros((1, 3)), np.zeros(1), True, (0, 2, 2, 1))   # compiled (or loaded from numba's cache) here
+            except Exception: kernel = None
+            _KERNEL.append(kernel)
     return _KERNEL[0]
 
 def _chunks(X, plan, rows, Phi=None, weights=None, groups=1):
