@@ -312,9 +312,10 @@ def _blocks(self:GaussianMixture, src): return src.blocks(self._block_rows(src))
 
 def feature_cache_bytes(self:GaussianMixture, n_samples:int, n_features:int):
     "Bytes of quadratic features a fit on in-memory data of this shape keeps across EM iterations (0: none, they are recomputed)."
-    size = n_quadratic_features(n_features, self._form)*n_samples*np.dtype(self.dtype or np.float64).itemsize
+    p = n_quadratic_features(n_features, self._form)
+    size = p*n_samples*np.dtype(self.dtype or np.float64).itemsize
     if size > self.cache_bytes: return 0
-    small = size <= CACHE_SMALL and not kernel_takes(n_samples, self.n_components, n_quadratic_features(n_features, self._form))
+    small = size <= CACHE_SMALL and not kernel_takes(n_samples, self.n_components, p)
     return size if small or (self._form in ('full', 'tied') and n_features >= CACHE_MIN_FEATURES) else 0
 
 def _in_memory(src):

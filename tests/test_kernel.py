@@ -1,5 +1,5 @@
 "The compiled pass (`gmm_em.kernel`) against the numpy path and scikit-learn, its routing, and the fallback without numba."
-import subprocess, sys, textwrap, warnings
+import contextlib, subprocess, sys, textwrap, warnings
 import numpy as np
 import pytest
 import gmm_em.stats as stats
@@ -13,14 +13,20 @@ def _data(n=70_000, d=2, seed=0):
     return centres[rng.integers(4, size=n)] + rng.normal(size=(n, d))*rng.uniform(.5, 2, d)
 
 
-def _fit(X, kernel, **kw):
+@contextlib.contextmanager
+def _kernel(on):
+    "The compiled pass on or off (the numpy path), warnings silenced."
     old = stats.USE_KERNEL
-    stats.USE_KERNEL = kernel
+    stats.USE_KERNEL = on
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            return GaussianMixture(**kw).fit(X)
+            yield
     finally: stats.USE_KERNEL = old
+
+
+def _fit(X, kernel, sample_weight=None, **kw):
+    with _kernel(kernel): return GaussianMixture(**kw).fit(X, sample_weight=sample_weight)
 
 
 @pytest.mark.parametrize('ct', ['full', 'tied', 'diag', 'spherical', 'VEV', 'EVE'])
@@ -38,15 +44,7 @@ def test_weights_and_float32():
     X = _data(seed=1)
     w = np.random.default_rng(2).uniform(0, 3, len(X))
     kw = dict(n_components=4, random_state=0, max_iter=20, tol=0)
-    old = stats.USE_KERNEL
-    try:
-        out = {}
-        for k in (True, False):
-            stats.USE_KERNEL = k
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                out[k] = GaussianMixture(**kw).fit(X, sample_weight=w)
-    finally: stats.USE_KERNEL = old
+    out = {k: _fit(X, k, sample_weight=w, **kw) for k in (True, False)}
     assert abs(out[True].lower_bound_ - out[False].lower_bound_) <= 1e-10*abs(out[False].lower_bound_)
     np.testing.assert_allclose(out[True].means_, out[False].means_, rtol=1e-8, atol=1e-9)
     # float32 arithmetic through the kernel: the float64 fit's log-likelihood to float32 accuracy
@@ -74,15 +72,8 @@ def test_search_screening_through_the_kernel():
     "The search screens its starts as stacked mixtures (`group_moments`): same choice and BIC on both paths."
     X = _data(n=40_000, seed=4)
     res = {}
-    old = stats.USE_KERNEL
-    try:
-        for k in (True, False):
-            stats.USE_KERNEL = k
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                r = search(X, range(3, 6), ['full'], random_state=0)
-            res[k] = r
-    finally: stats.USE_KERNEL = old
+    for k in (True, False):
+        with _kernel(k): res[k] = search(X, range(3, 6), ['full'], random_state=0)
     a, b = res[True].best_row, res[False].best_row
     assert (a['k'], a['covariance_type']) == (b['k'], b['covariance_type'])
     assert abs(a['bic'] - b['bic']) <= 1e-6*abs(b['bic'])
