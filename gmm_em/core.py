@@ -19,12 +19,13 @@ from .init import *
 
 # %% auto #0
 __all__ = ['SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER', 'SHORT_RUNS',
-           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'GAIN', 'GIVE_UP', 'SETTLE', 'SETTLE_AFTER', 'DEGENERATE_CHECK',
-           'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL', 'ConvergenceWarning', 'convergence_warning_class',
-           'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'mixture_variances',
-           'degenerate_reasons', 'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion',
-           'GaussianMixture', 'feature_cache_bytes', 'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict',
-           'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
+           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'SQUAREM_STEP', 'SQUAREM_GROW', 'GAIN', 'GIVE_UP', 'SETTLE',
+           'SETTLE_AFTER', 'DEGENERATE_CHECK', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL', 'ConvergenceWarning',
+           'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning',
+           'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform', 'default_block_rows',
+           'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar', 'fit', 'e_blocks',
+           'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic', 'icl', 'aic',
+           'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -122,6 +123,8 @@ SCREEN_ITER = 2         # EM iterations of every 'multistart' candidate
 SHORT_RUNS = 2          # candidates continued to `SHORT_ITER` iterations
 SHORT_ITER = 6         # EM iterations before the best candidate is continued to convergence
 SCREEN_SAMPLE_SIZE = 20_000   # rows the screening runs on (the best start then runs on all rows)
+SQUAREM_STEP = 4.       # SQUAREM's longest extrapolation at first (-a); ...
+SQUAREM_GROW = 4.       # ... times this after a step taken in full, divided by it after a step that loses (the SQUAREM package's `mstep`)
 GAIN = 0.01             # a start must be able to raise an incumbent's total log-likelihood by this much to be continued
 GIVE_UP = 3             # passes in a row a continued start may look unable to do so before it is stopped
 SETTLE = 10            # with `_settle_below` (set by the search), a run whose reach stays below it stops at SETTLE times the tolerance
@@ -423,17 +426,17 @@ GaussianMixture._initial_params = _initial_params
 
 # %% ../nbs/02_core.ipynb #5568975f
 def _hc_start(self:GaussianMixture, sample, rng):
-    "Parameters of the hierarchical partition of at most `HC_SAMPLE_SIZE` sampled rows (quantile groups for one feature)."
+    "Parameters of mclust's start: the hierarchical partition of at most `HC_SAMPLE_SIZE` sampled rows, or for one feature quantile groups of all sampled rows (`qclass`)."
     k, ct = self.n_components, self.covariance_type
+    if sample.shape[1] == 1: return start_from_labels(sample, quantile_labels(sample[:, 0], k), k, ct, self._reg())
     sub = _subsample(sample, HC_SAMPLE_SIZE, rng)
     lab = hc_partition(sub, k)
     return start_from_labels(sub, lab, k, ct, self._reg())
 
 def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng, n_kmeans=MULTISTART_KMEANS):
-    "The starts `'multistart'` tries: the hierarchical one (and quantile groups for one feature) and `MULTISTART_KMEANS` k-means."
+    "The starts `'multistart'` tries: mclust's (`_hc_start`) and `MULTISTART_KMEANS` k-means."
     k, ct = self.n_components, self.covariance_type
     starts = [self._hc_start(sample, rng)]
-    if src.n_features == 1: starts.append(start_from_labels(sample, quantile_labels(sample[:, 0], k), k, ct, self._reg()))
     sd = sample.std(axis=0); sd = np.where(sd > 0, sd, 1.)    # k-means in standard units: units do not matter
     sub = _subsample(sample, KMEANS_SAMPLE_SIZE, rng)
     for _ in range(n_kmeans):
@@ -480,7 +483,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
         bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
         if self.verbose >= 2 and len(steps) % self.verbose_interval == 0: print(f"  iteration {len(steps)}: log-likelihood {ll:.6f} (change {ll - prev:.3g})", file=sys.stderr)
         return abs(ll - prev) < self.tol or (len(bounds) >= SETTLE_AFTER and abs(ll - prev) < SETTLE*self.tol and _reach(bounds) < self._settle_below)   # far below what matters: settled sooner
-    p = params
+    p, longest = params, SQUAREM_STEP   # SQUAREM's longest step: grows while taken in full, shrinks when a step loses
     try:
         while len(secs) < max_iter and hopeless < GIVE_UP:
             ll0, p1 = em(p)
@@ -488,23 +491,24 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
             if not accelerate or len(secs) + 2 > max_iter: p = p1; continue
             ll1, p2 = em(p1)
             if record(p1, ll1): converged = True; p = p2; break
-            q = _squarem(p, p1, p2, ct)   # Varadhan & Roland's SQUAREM extrapolation, kept only if it does not lose
+            q, a = _squarem(p, p1, p2, ct, longest)   # Varadhan & Roland's SQUAREM extrapolation, kept only if it does not lose
             if q is None: p = p2; continue
             try: llq, pq = em(q)
-            except ValueError: p = p2; continue
+            except ValueError: llq = -np.inf
             if llq >= ll1:
+                if a <= -longest: longest *= SQUAREM_GROW
                 if record(q, llq): converged = True; p = pq; break
                 p = pq
-            else: p = p2
+            else: p, longest = p2, max(SQUAREM_STEP, longest/SQUAREM_GROW)
     finally: bar.close()
     return p, steps, bounds, converged, secs
 
-def _squarem(p0, p1, p2, covariance_type):
-    "The SQUAREM point (step length $-|r|/|v|$, at most -1) from three EM iterates, in coordinates where any value is valid and units do not matter (log weights; means, Cholesky factors or log variances in units of each feature's sd); `None` if it is no better than `p2`."
+def _squarem(p0, p1, p2, covariance_type, longest=np.inf):
+    "The SQUAREM point (step length $a = -|r|/|v|$, between -`longest` and -1) from three EM iterates, in coordinates where any value is valid and units do not matter (log weights; means, Cholesky factors or log variances in units of each feature's sd), and `a`; the point is `None` if it is no better than `p2`."
     full = storage(covariance_type) in ('full', 'tied')
     k, d = p0[1].shape
     s = np.sqrt(mixture_variances(p0[0], p0[1], full_covariances(p0[2], covariance_type, k, d)))   # the data's sd, from the mixture
-    if not (np.isfinite(s).all() and (s > 0).all()): return None
+    if not (np.isfinite(s).all() and (s > 0).all()): return None, -1.
     def theta(p):
         w, m, c = p[:3]
         cc = (np.linalg.cholesky(c)/s[:, None]).ravel() if full else (np.log(c) - (2*np.log(s) if covariance_type == 'diag' else 0)).ravel()
@@ -512,9 +516,9 @@ def _squarem(p0, p1, p2, covariance_type):
     t0, t1, t2 = theta(p0), theta(p1), theta(p2)
     r, v = t1 - t0, t2 - 2*t1 + t0
     nv = np.sqrt(v @ v)
-    if not nv > 0: return None
-    a = min(-np.sqrt(r @ r)/nv, -1.)
-    if not a < -1.: return None
+    if not nv > 0: return None, -1.
+    a = max(min(-np.sqrt(r @ r)/nv, -1.), -longest)
+    if not a < -1.: return None, a
     t = t0 - 2*a*r + a*a*v
     w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
     m = t[k:k + k*d].reshape(k, d)*s
@@ -523,8 +527,8 @@ def _squarem(p0, p1, p2, covariance_type):
     else: c = np.exp(cc + (2*np.log(s) if covariance_type == 'diag' else 0))
     try:
         if storage(covariance_type) != covariance_type: c = constrain(c, w, covariance_type)   # back onto the model's constraints
-        return w, m, c, precision_cholesky(c, storage(covariance_type))
-    except ValueError: return None
+        return (w, m, c, precision_cholesky(c, storage(covariance_type))), a
+    except ValueError: return None, a
 
 GaussianMixture._run = _run
 
@@ -665,7 +669,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
                 j = np.sort(rng.choice(len(sample), SCREEN_SAMPLE_SIZE, replace=False))
                 screen = ArraySource(sample[j], src.what)
                 if src.weighted: screen = WeightedSource(screen, sw[j])
-            protect = 1 if own and n <= HC_SAMPLE_SIZE else 0   # mclust's very start (all rows): always continued
+            protect = 1 if own and (n <= HC_SAMPLE_SIZE or d == 1) else 0   # mclust's very start (all rows): always continued
             r = self._multistart(src, start, incumbent, protect, screen)
             if r is None: return None
             params, steps, bounds, converged, secs = r

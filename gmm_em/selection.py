@@ -120,7 +120,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
            reg_covar:float=RELATIVE_REG, # regularisation, as a fraction of each feature's variance (so units do not matter)
            neighbours:bool=True, # also start each cell from its fitted neighbours (split k-1, merge k+1, other types at k; with 'multistart')
            sample_weight=None, # non-negative weight of each row (array-like, `.npy` path or Dask array): BIC's n is their total
-           focus:float|None|str='auto', # refine only the cells whose BIC is within `focus` per row of the best, settle the others sooner, stop at `FOCUS_TOL` (None: every cell, fully; 'auto': `REFINE_WITHIN` for more than four models)
+           focus:float|None|str='auto', # refine only the cells whose BIC is within `focus` per row of the best, settle the others sooner, stop at `FOCUS_TOL` (None: every cell, fully; 'auto': `REFINE_WITHIN` for 'all' or more than four models)
            **params): # further `GaussianMixture` parameters (random_state, max_iter, tol, init_params, ...)
     "Fit a `GaussianMixture` for every k (and covariance type), each from its best start; return a `SearchResult`."
     if criterion not in CRITERIA: raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
@@ -128,6 +128,7 @@ def search(X, # data: array-like, `.npy` path or `Source`
     if sample_weight is not None: src = WeightedSource(src, sample_weight)
     src.allow_nan = params.get('nan_policy', 'raise') == 'omit'
     if src.weighted: src.src.allow_nan = src.allow_nan
+    if focus == 'auto': focus = REFINE_WITHIN if (isinstance(covariance_types, str) and covariance_types == 'all') or len(covariance_types) > 4 else None
     if isinstance(covariance_types, str): covariance_types = model_list(covariance_types, src.n_features)
     for ct in covariance_types: check_model(ct)
     ks = sorted({int(k) for k in k_range})
@@ -137,7 +138,6 @@ def search(X, # data: array-like, `.npy` path or `Source`
     v = column_variances(src.src if src.weighted else src)
     notes = [f"feature {j} is constant: every model with a variance per feature is degenerate; drop it" for j in np.nonzero(v == 0)[0]]
     v = np.where(v > 0, v, 1.)   # a constant feature: regularised as if its variance were 1
-    if focus == 'auto': focus = REFINE_WITHIN if len(covariance_types) > 4 else None
     params = {**SEARCH_DEFAULTS, **({} if focus is None else {'tol': FOCUS_TOL}), **params, 'progress': progress, 'reg_covar': reg_covar*v}
     neighbours = neighbours and params['init_params'] == 'multistart'   # other inits take no extra starts
     cells = [(k, ct) for k in ks for ct in covariance_types]
