@@ -509,11 +509,9 @@ def _squarem(p0, p1, p2, covariance_type, longest=np.inf):
     k, d = p0[1].shape
     s = np.sqrt(mixture_variances(p0[0], p0[1], full_covariances(p0[2], covariance_type, k, d)))   # the data's sd, from the mixture
     if not (np.isfinite(s).all() and (s > 0).all()): return None, -1.
-    def theta(p):
-        w, m, c = p[:3]
-        cc = (np.linalg.cholesky(c)/s[:, None]).ravel() if full else (np.log(c) - (2*np.log(s) if covariance_type == 'diag' else 0)).ravel()
-        return np.concatenate([np.log(w), (m/s).ravel(), cc])
-    t0, t1, t2 = theta(p0), theta(p1), theta(p2)
+    C = np.stack([p0[2], p1[2], p2[2]])
+    cc = np.linalg.cholesky(C)/s[:, None] if full else np.log(C) - (2*np.log(s) if covariance_type == 'diag' else 0)
+    t0, t1, t2 = np.concatenate([np.log([p0[0], p1[0], p2[0]]), (np.stack([p0[1], p1[1], p2[1]])/s).reshape(3, -1), cc.reshape(3, -1)], axis=1)   # the three points' coordinates
     r, v = t1 - t0, t2 - 2*t1 + t0
     nv = np.sqrt(v @ v)
     if not nv > 0: return None, -1.
@@ -523,7 +521,7 @@ def _squarem(p0, p1, p2, covariance_type, longest=np.inf):
     w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
     m = t[k:k + k*d].reshape(k, d)*s
     cc = t[k + k*d:].reshape(np.shape(p0[2]))
-    if full: L = np.tril(cc)*s[:, None]; c = L @ np.swapaxes(L, -1, -2)
+    if full: L = cc*s[:, None]; c = L @ np.swapaxes(L, -1, -2)   # (the factors' upper triangles stay exactly 0)
     else: c = np.exp(cc + (2*np.log(s) if covariance_type == 'diag' else 0))
     try:
         if storage(covariance_type) != covariance_type: c = constrain(c, w, covariance_type)   # back onto the model's constraints
