@@ -62,3 +62,18 @@ def test_focused_search_stops_at_focus_tol():
         assert search(X, [1, 2], 'all', random_state=0).best.tol == FOCUS_TOL
         assert search(X, [1, 2], 'all', random_state=0, tol=1e-8).best.tol == 1e-8
         assert search(X, [1, 2], 'auto', random_state=0).best.tol == SEARCH_DEFAULTS['tol']
+        assert search(X[:, :1], [1, 2], 'all', random_state=0).best.tol == FOCUS_TOL   # one feature: 'all' is E and V, still focused
+
+def test_squarem_step_is_bounded():
+    "SQUAREM's step length stays within [-longest, -1]; unbounded it is -|r|/|v|, and the point it gives is a valid mixture."
+    from gmm_em.core import GaussianMixture, _squarem
+    X = np.random.default_rng(1).normal(size=(300, 2))*[1, 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        h = GaussianMixture(3, covariance_type='VVE', max_iter=3, tol=0, random_state=0).fit(X).history_
+    ps = [(h.weights[i], h.means[i], h.covariances[i]) for i in range(3)]
+    q, a = _squarem(*ps, 'VVE')
+    assert a < -1.5
+    q2, a2 = _squarem(*ps, 'VVE', longest=1.5)
+    assert a2 == -1.5 and np.isclose(q2[0].sum(), 1) and (np.linalg.eigvalsh(q2[2]) > 0).all()
+    assert _squarem(*ps, 'VVE', longest=1.)[0] is None   # a step of -1 is plain EM: no point
