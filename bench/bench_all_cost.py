@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 from gmm_em import init
 from gmm_em.selection import search
+from bench_selection import FIX, load   # mclust's datasets (fixtures)
 
-FIX = Path(__file__).resolve().parent.parent/'tests'/'fixtures'/'mclust'/'data'
-FIXTURES = ['wreath', 'chevron', 'quakes', 'GvHD.control']
+FIXTURES = ['wreath', 'chevron', 'quakes', 'GvHD.control', 'GvHD.pos']
 
 def mixture(n, d, k, sep, seed=42):
     "n rows of k Gaussian components in d dimensions, centres `sep` apart on average, random covariances."
@@ -28,9 +28,7 @@ def mixture(n, d, k, sep, seed=42):
 SYNTHETIC = {'synthetic-1d-1000': (1000, 1, 3, 3), 'synthetic-1d-3000': (3000, 1, 4, 3), 'synthetic-2d-1000': (1000, 2, 4, 3),
              'synthetic-3d-1500': (1500, 3, 3, 3), 'synthetic-5d-1000': (1000, 5, 4, 3), 'synthetic-10d-1000': (1000, 10, 3, 4)}
 
-def data(name):
-    if name in SYNTHETIC: return mixture(*SYNTHETIC[name])
-    return np.loadtxt(FIX/f'{name}.csv', delimiter=',', skiprows=1, ndmin=2)
+def data(name): return mixture(*SYNTHETIC[name]) if name in SYNTHETIC else load(name)
 
 R_SCRIPT = r'''
 suppressPackageStartupMessages(library(mclust))
@@ -50,7 +48,7 @@ def mclust_times(sets):
         for name, X in sets.items():
             files[name] = f = str(Path(tmp)/f'{name}.csv')
             np.savetxt(f, X, delimiter=',', header=','.join(f'x{j}' for j in range(X.shape[1])), comments='')
-        script = Path(tmp)/'time.R'; script.write_text(R_SCRIPT.format(fix=FIX))
+        script = Path(tmp)/'time.R'; script.write_text(R_SCRIPT.format(fix=FIX/'data'))
         out = subprocess.run(['Rscript', str(script), *files.values()], capture_output=True, text=True)
         if out.returncode: print('Rscript failed:', out.stderr.strip().splitlines()[-1:]); return {}
         rows = {r['file']: r for r in map(json.loads, out.stdout.splitlines())}
