@@ -98,8 +98,9 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     if p >= n_samples*d: out.append(f"{p} free parameters for {n_samples*d:.0f} numbers in the data")
     rows = w*n_samples
     def scaled(by): r = np.sqrt(by); return C/r[:, None]/r[None, :]   # square roots first: no overflow at 1e150
-    floor = np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
-    ev = np.linalg.eigvalsh(scaled(v))
+    eig = (lambda A: A[:, 0]) if d == 1 else np.linalg.eigvalsh   # (one feature: the variances themselves)
+    floor = eig(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
+    ev = eig(scaled(v))
     for j in np.nonzero((rows < need) | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
         if rows[j] < need: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
         elif floor[j] <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
@@ -210,8 +211,8 @@ class GaussianMixture:
                  dtype=None, # arithmetic of the E-step: None/float64, or float32 (accumulators stay float64)
                  cache_bytes:int=CACHE_BYTES, # memory the per-row features of in-memory data, kept across EM iterations, may take
                  nan_policy:str='raise'): # 'raise': NaN is an error; 'omit': NaN marks a missing value, marginalised (EM for incomplete data)
-        store = locals(); store.pop('self')
-        for k, v in store.items(): setattr(self, k, v)
+        for k, v in list(locals().items()):   # (a copy: debuggers and profilers may touch the frame's locals meanwhile)
+            if k != 'self': setattr(self, k, v)
 
     @classmethod
     def _param_names(cls): return [p for p in inspect.signature(cls.__init__).parameters if p != 'self']
@@ -398,6 +399,59 @@ def _pass_omit(self:GaussianMixture, src, weights, means, prec_chol):
 
 GaussianMixture._pass_complete, GaussianMixture._pass_omit = _pass_complete, _pass_omit
 
+def _lean_em(self:GaussianMixture, src):
+    "For one feature held in memory with its features cached (small data, where numpy's per-call overhead is most of a pass): a function doing EM steps of several mixtures at once in a few whole-array operations, `[p] -> [(mean log-likelihood at p, next p) or None where the M-step failed]`, or `None` where the general path must take over; `None` where the general path applies."
+    if src.n_features != 1 or self._form != 'full' or self.nan_policy == 'omit' or self.dtype not in (None, np.float64): return None
+    equal = self.covariance_type[0] == 'E'   # one variance for all: mclust's E-volume models (for one feature E is any of them)
+    reg = float(np.ravel(self._reg())[0])
+    cache = src.__dict__.setdefault('lean', {})   # kept with the source, as its features
+    if (equal, reg) not in cache:
+        feats = self._features(src)
+        cache[equal, reg] = None if feats is None else _lean_steps(src, feats, equal, reg)
+    return cache[equal, reg]
+
+def _lean_steps(src, feats, equal, reg):
+    ref, Phi = float(feats[0][0]), feats[1]    # rows z^2, z, 1 of z = x - ref
+    wts, n = _in_memory(src)[1], src.total_weight
+    eps, c0 = 10*np.finfo(np.float64).eps, -0.5*np.log(2*np.pi)
+    def em(ps):
+        G, k = len(ps), len(ps[0][0])
+        cat = (lambda a: a[0]) if G == 1 else np.concatenate
+        w, m, c = cat([p[0] for p in ps]), cat([p[1][:, 0] for p in ps]) - ref, cat([p[2][:, 0, 0] for p in ps])
+        prec = 1/c
+        mp = m*prec
+        if not (m*mp).max() <= COND_MAX: return None   # far from ref: the general path's exact form
+        theta = np.empty((G*k, 3))
+        theta[:, 0] = -0.5*prec; theta[:, 1] = mp
+        with np.errstate(divide='ignore'): theta[:, 2] = np.log(w*np.sqrt(prec)) + c0 - 0.5*m*mp
+        L = theta @ Phi                                # log w_k + log N_k of every mixture, (G k, n)
+        L3 = L.reshape(G, k, -1)
+        mx = L3.max(axis=1)
+        L3 -= mx[:, None]
+        np.maximum(L, -EXP_MIN, out=L); np.exp(L, out=L)
+        s = L3.sum(axis=1)
+        L3 *= (1/s if wts is None else wts/s)[:, None]   # responsibilities within each mixture
+        np.log(s, out=s); s += mx
+        ll = s.sum(axis=1) if wts is None else [_weighted_sum(wts, sg) for sg in s]
+        S2, S1, nk = (L @ Phi.T).T.reshape(3, G, k)
+        if ((1 - 1e-6)*S2*(nk + 1e-300) < S1*S1).any(): return None   # digits lost to cancellation: the general path
+        nk = nk + eps
+        delta = S1/nk
+        var = S2/nk - delta*delta + reg
+        if equal: var = np.repeat((var*nk).sum(axis=1, keepdims=True)/nk.sum(axis=1, keepdims=True), k, axis=1)
+        ok, w, m = (var > 0).all(axis=1), nk/nk.sum(axis=1, keepdims=True), (ref + delta)[:, :, None]
+        v = var[:, :, None, None]
+        return [(ll[g]/n, (w[g], m[g], v[g], 1/np.sqrt(v[g]))) if ok[g] else None for g in range(G)]
+    return em
+
+def _log_likelihood(self:GaussianMixture, src, p):
+    "Mean log-likelihood of all rows under `p = (weights, means, covariances, prec_chol)`."
+    lean = self._lean_em(src)
+    out = None if lean is None else lean([p])
+    return out[0][0] if out is not None and out[0] is not None else self._pass(src, p[0], p[1], p[3]).ll/src.total_weight
+
+GaussianMixture._lean_em, GaussianMixture._log_likelihood = _lean_em, _log_likelihood
+
 GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = feature_cache_bytes, _features, _block_rows, _blocks, _pass, _init_pass
 
 # %% ../nbs/02_core.ipynb #15ce2c0a
@@ -466,8 +520,14 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
     n, ct, reg, steps, bounds, converged, secs = src.total_weight, self.covariance_type, self._reg(), [], [], False, []
     max_iter = self.max_iter if max_iter is None else max_iter
     bar = progress_bar(max_iter, f"EM k={self.n_components}", bool(self.progress) and max_iter > SHORT_ITER)
+    lean = self._lean_em(src)
     def em(p):   # one pass and M-step: (log-likelihood at p, F(p))
         t0 = time.perf_counter()
+        out = None if lean is None else lean([p])
+        if out is not None:
+            secs.append(time.perf_counter() - t0)
+            if out[0] is None: raise ValueError(_ILL_DEFINED)
+            return out[0]
         st = self._pass(src, p[0], p[1], p[3])
         w, m, c = m_step(st, ct, reg, prev=p[2])
         out = st.ll/n, (w, m, c, precision_cholesky(c, self._form))
@@ -505,19 +565,15 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
 
 def _squarem(p0, p1, p2, covariance_type, longest=np.inf):
     "The SQUAREM point (step length $a = -|r|/|v|$, between -`longest` and -1) from three EM iterates, in coordinates where any value is valid and units do not matter (log weights; means, Cholesky factors or log variances in units of each feature's sd), and `a`; the point is `None` if it is no better than `p2`."
-    full = storage(covariance_type) in ('full', 'tied')
     k, d = p0[1].shape
+    if d == 1 and storage(covariance_type) == 'full': return _squarem_1d(p0, p1, p2, covariance_type[0] == 'E', longest)
+    full = storage(covariance_type) in ('full', 'tied')
     s = np.sqrt(mixture_variances(p0[0], p0[1], full_covariances(p0[2], covariance_type, k, d)))   # the data's sd, from the mixture
     if not (np.isfinite(s).all() and (s > 0).all()): return None, -1.
     C = np.stack([p0[2], p1[2], p2[2]])
     cc = np.linalg.cholesky(C)/s[:, None] if full else np.log(C) - (2*np.log(s) if covariance_type == 'diag' else 0)
-    t0, t1, t2 = np.concatenate([np.log([p0[0], p1[0], p2[0]]), (np.stack([p0[1], p1[1], p2[1]])/s).reshape(3, -1), cc.reshape(3, -1)], axis=1)   # the three points' coordinates
-    r, v = t1 - t0, t2 - 2*t1 + t0
-    nv = np.sqrt(v @ v)
-    if not nv > 0: return None, -1.
-    a = max(min(-np.sqrt(r @ r)/nv, -1.), -longest)
-    if not a < -1.: return None, a
-    t = t0 - 2*a*r + a*a*v
+    t, a = _extrapolate(*np.concatenate([np.log([p0[0], p1[0], p2[0]]), (np.stack([p0[1], p1[1], p2[1]])/s).reshape(3, -1), cc.reshape(3, -1)], axis=1), longest)
+    if t is None: return None, a
     w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
     m = t[k:k + k*d].reshape(k, d)*s
     cc = t[k + k*d:].reshape(np.shape(p0[2]))
@@ -527,6 +583,33 @@ def _squarem(p0, p1, p2, covariance_type, longest=np.inf):
         if storage(covariance_type) != covariance_type: c = constrain(c, w, covariance_type)   # back onto the model's constraints
         return (w, m, c, precision_cholesky(c, storage(covariance_type))), a
     except ValueError: return None, a
+
+def _extrapolate(t0, t1, t2, longest):
+    "SQUAREM's point `t0 - 2 a r + a^2 v` from the coordinates of three EM iterates, and `a`; the point is `None` where the step would be EM's own."
+    r, v = t1 - t0, t2 - 2*t1 + t0
+    nv = np.sqrt(v @ v)
+    if not nv > 0: return None, -1.
+    a = max(min(-np.sqrt(r @ r)/nv, -1.), -longest)
+    if not a < -1.: return None, a
+    return t0 - 2*a*r + a*a*v, a
+
+def _squarem_1d(p0, p1, p2, equal, longest):
+    "`_squarem` for one feature (the covariances `(k, 1, 1)`): coordinates log weights, means and standard deviations in units of the data's sd; E models pool the variances again."
+    k = len(p0[0])
+    w0, m0, c0 = p0[0], p0[1][:, 0], p0[2][:, 0, 0]
+    mu = w0 @ m0
+    s = np.sqrt(w0 @ c0 + w0 @ (m0 - mu)**2)
+    if not (np.isfinite(s) and s > 0): return None, -1.
+    T = np.empty((3, 3*k))
+    for i, p in enumerate((p0, p1, p2)): T[i, :k], T[i, k:2*k], T[i, 2*k:] = np.log(p[0]), p[1][:, 0]/s, np.sqrt(p[2][:, 0, 0])/s
+    t, a = _extrapolate(*T, longest)
+    if t is None: return None, a
+    w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
+    c = (t[2*k:]*s)**2
+    if equal: nk = w + 10*np.finfo(np.float64).eps; c = np.full(k, nk @ c/nk.sum())
+    if not (np.isfinite(c).all() and (c > 0).all()): return None, a
+    c = c[:, None, None]
+    return (w, (t[k:2*k]*s)[:, None], c, 1/np.sqrt(c)), a
 
 GaussianMixture._run = _run
 
@@ -548,7 +631,7 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
         if key not in seen: seen[key] = c, (bool(degenerate_reasons(w, m, c, ct, n, reg)), -round(bounds[-1] if bounds else -np.inf, 10))   # ties (the same optimum, summed in another order) keep the order of the starts
         return seen[key][1]
     seen = {}
-    to_beat = -np.inf if incumbent is None else self._pass(scr, incumbent[0], incumbent[1], incumbent[3]).ll/n + GAIN/src.total_weight
+    to_beat = -np.inf if incumbent is None else self._log_likelihood(scr, incumbent) + GAIN/src.total_weight
     runs = [(s, [], [], False, [], i) for i, s in enumerate(starts) if s is not None]
     for budget, keep in ((SCREEN_ITER, len(runs)), (SHORT_ITER, self._short_runs)):
         chosen = [r for j, r in enumerate(runs) if j < keep or r[5] < protect]
@@ -569,41 +652,49 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     return best
 
 def _extend_many(self:GaussianMixture, src, runs, upto:int):
-    "Continue each run `(params, steps, bounds, converged, secs)` to `upto` EM passes (fewer if it converges); `None` for a run whose covariance became ill-defined. For data in memory, all runs share each pass (`group_moments`): one pass over the rows for every start."
+    "Continue each run `(params, steps, bounds, converged, secs)` to `upto` EM passes (fewer if it converges); `None` for a run whose covariance became ill-defined. For data in memory, all runs share each pass (`group_moments`, or `_lean_em`): one pass over the rows for every start."
     mem = _in_memory(src)
     if mem is None or self.nan_policy == 'omit' or self.dtype not in (None, np.float64) or len(runs) < 2:
         def one(r):
             try: return self._extend(src, r, upto - len(r[1]))
             except ValueError: return None
         return [one(r) for r in runs]
-    X, wts = mem
-    ct, (k, d), n, reg = self.covariance_type, runs[0][0][1].shape, src.total_weight, self._reg()
-    bct = 'full' if self._form in ('full', 'tied') else self._form
-    feats = self._features(src)
-    ref = feats[0] if feats is not None else X.mean(axis=0, dtype=np.float64)
+    lean = self._lean_em(src)
     state = [dict(p=r[0], steps=list(r[1]), bounds=list(r[2]), conv=r[3], secs=list(r[4]), dead=False) for r in runs]
     while True:
         act = [s for s in state if not (s['conv'] or s['dead']) and len(s['steps']) < upto]
         if not act: break
         t0 = time.perf_counter()
-        pcs = [np.broadcast_to(s['p'][3], (k, d, d)) if self._form == 'tied' else s['p'][3] for s in act]
-        plan = make_plan(np.concatenate([s['p'][0] for s in act]), np.concatenate([s['p'][1] for s in act]), np.concatenate(pcs), bct, ref=ref)
-        res = group_moments(X, plan, len(act), None if feats is None else feats[1], wts)
+        outs = None if lean is None else lean([s['p'] for s in act])
+        if outs is None: outs = self._group_steps(src, [s['p'] for s in act])
         dt = (time.perf_counter() - t0)/len(act)
-        for g, s in enumerate(act):
-            w0, m0, c0, pc0 = s['p']
-            t1 = time.perf_counter()
-            try:
-                st = self._pass(src, w0, m0, pc0) if res is None else \
-                     _to_suffstats(res[0][g*k:(g + 1)*k], res[1][g], n, SimpleNamespace(means=m0, ref=ref, covariance_type=bct))
-                w, m, c = m_step(st, ct, reg, prev=c0)
-                s['p'] = (w, m, c, precision_cholesky(c, self._form))
-            except ValueError: s['dead'] = True; continue
-            ll = st.ll/n
+        for s, out in zip(act, outs):
+            if out is None: s['dead'] = True; continue
+            ll, p = out
             prev = s['bounds'][-1] if s['bounds'] else -np.inf
-            s['steps'].append((w0, m0, c0, ll)); s['bounds'].append(ll); s['secs'].append(dt + time.perf_counter() - t1)
-            s['conv'] = abs(ll - prev) < self.tol
+            s['steps'].append((*s['p'][:3], ll)); s['bounds'].append(ll); s['secs'].append(dt)
+            s['conv'], s['p'] = abs(ll - prev) < self.tol, p
     return [None if s['dead'] else (s['p'], s['steps'], s['bounds'], s['conv'], s['secs']) for s in state]
+
+def _group_steps(self:GaussianMixture, src, ps):
+    "One EM step of each mixture in `ps`, sharing one pass over the rows held in memory: `[(mean log-likelihood at p, next p) or None where the covariance became ill-defined]`."
+    (X, wts), ct, n, reg = _in_memory(src), self.covariance_type, src.total_weight, self._reg()
+    k, d = ps[0][1].shape
+    bct = 'full' if self._form in ('full', 'tied') else self._form
+    feats = self._features(src)
+    ref = feats[0] if feats is not None else X.mean(axis=0, dtype=np.float64)
+    pcs = [np.broadcast_to(p[3], (k, d, d)) if self._form == 'tied' else p[3] for p in ps]
+    plan = make_plan(np.concatenate([p[0] for p in ps]), np.concatenate([p[1] for p in ps]), np.concatenate(pcs), bct, ref=ref)
+    res = group_moments(X, plan, len(ps), None if feats is None else feats[1], wts)
+    out = []
+    for g, (w0, m0, c0, pc0) in enumerate(ps):
+        try:
+            st = self._pass(src, w0, m0, pc0) if res is None else \
+                 _to_suffstats(res[0][g*k:(g + 1)*k], res[1][g], n, SimpleNamespace(means=m0, ref=ref, covariance_type=bct))
+            w, m, c = m_step(st, ct, reg, prev=c0)
+            out.append((st.ll/n, (w, m, c, precision_cholesky(c, self._form))))
+        except ValueError: out.append(None)
+    return out
 
 def _reach(bounds):
     "A generous guess of where EM's log-likelihood is heading: twice the Aitken extrapolation of the last gains (infinite while they grow)."
@@ -612,7 +703,7 @@ def _reach(bounds):
     if not (0 <= g2 < g1): return np.inf
     return bounds[-1] + 2*g2*g1/(g1 - g2)
 
-GaussianMixture._extend, GaussianMixture._extend_many, GaussianMixture._multistart = _extend, _extend_many, _multistart
+GaussianMixture._extend, GaussianMixture._extend_many, GaussianMixture._group_steps, GaussianMixture._multistart = _extend, _extend_many, _group_steps, _multistart
 
 def _with_chol(start, covariance_type):
     "A start `(weights, means, covariances)` with its precision factors (`None` if a covariance is not positive definite)."
@@ -683,7 +774,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
     self.precisions_ = precisions_from_cholesky(pc, self._form)
     self.converged_, self.n_iter_, self.lower_bound_, self.lower_bounds_ = converged, len(steps), lb, bounds
     self.n_features_in_ = d
-    final_ll = self._pass(src, w, m, pc).ll/src.total_weight
+    final_ll = self._log_likelihood(src, (w, m, c, pc))
     self.history_ = FitHistory.from_steps(self.covariance_type, steps + [(w, m, c, final_ll)])
     self.n_samples_fit_ = n
     self.degenerate_ = degenerate_reasons(w, m, c, self.covariance_type, src.total_weight, self._reg())

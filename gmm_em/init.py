@@ -272,19 +272,18 @@ def merge_starts(weights, means, covariances, # a fitted mixture with k componen
     if k < 2: return []
     C = full_covariances(covariances, covariance_type, k, d)
     ld = np.linalg.slogdet(C)[1]
-    cands = []
-    for i in range(k):
-        for j in range(i + 1, k):
-            wi, wj = w[i], w[j]; ww = wi + wj
-            mu = (wi*m[i] + wj*m[j])/ww
-            dm = m[i] - m[j]
-            Cm = (wi*C[i] + wj*C[j])/ww + wi*wj/ww**2*np.outer(dm, dm)
-            cands.append((ww*np.linalg.slogdet(Cm)[1] - wi*ld[i] - wj*ld[j], i, j, ww, mu, Cm))
+    I, J = np.triu_indices(k, 1)   # every pair i < j, in the order (0, 1), (0, 2), ...
+    wi, wj = w[I], w[J]; ww = wi + wj
+    mu = (wi[:, None]*m[I] + wj[:, None]*m[J])/ww[:, None]
+    dm = m[I] - m[J]
+    Cm = ((wi[:, None, None]*C[I] + wj[:, None, None]*C[J]) + (wi*wj/ww)[:, None, None]*dm[:, :, None]*dm[:, None, :])/ww[:, None, None]
+    loss = ww*np.linalg.slogdet(Cm)[1] - wi*ld[I] - wj*ld[J]
     out = []
-    for _, i, j, ww, mu, Cm in sorted(cands, key=lambda c: c[0])[:count]:
+    for p in np.argsort(loss, kind='stable')[:count]:
+        i, j = I[p], J[p]
         keep = [t for t in range(k) if t not in (i, j)]
-        w2, m2 = np.append(w[keep], ww), np.vstack([m[keep], mu])
-        C2 = np.concatenate([C[keep], Cm[None]])
+        w2, m2 = np.append(w[keep], ww[p]), np.vstack([m[keep], mu[p]])
+        C2 = np.concatenate([C[keep], Cm[p][None]])
         cov = np.array(covariances) if covariance_type == 'tied' else constrain(C2, w2, covariance_type)
         out.append((w2, m2, cov))
     return out
