@@ -399,6 +399,10 @@ def _pass_omit(self:GaussianMixture, src, weights, means, prec_chol):
 
 GaussianMixture._pass_complete, GaussianMixture._pass_omit = _pass_complete, _pass_omit
 
+GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = feature_cache_bytes, _features, _block_rows, _blocks, _pass, _init_pass
+
+
+# %% ../nbs/02_core.ipynb #8eeb112e
 def _lean_em(self:GaussianMixture, src):
     "For one feature held in memory with its features cached (small data, where numpy's per-call overhead is most of a pass): a function doing EM steps of several mixtures at once in a few whole-array operations, `[p] -> [(mean log-likelihood at p, next p) or None where the M-step failed]`, or `None` where the general path must take over; `None` where the general path applies."
     if src.n_features != 1 or self._form != 'full' or self.nan_policy == 'omit' or self.dtype not in (None, np.float64): return None
@@ -452,7 +456,6 @@ def _log_likelihood(self:GaussianMixture, src, p):
 
 GaussianMixture._lean_em, GaussianMixture._log_likelihood = _lean_em, _log_likelihood
 
-GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture._block_rows, GaussianMixture._blocks, GaussianMixture._pass, GaussianMixture._init_pass = feature_cache_bytes, _features, _block_rows, _blocks, _pass, _init_pass
 
 # %% ../nbs/02_core.ipynb #15ce2c0a
 def _initial_params(self:GaussianMixture, src, sample, sample_rows, rng, w0, m0, pc0):
