@@ -404,7 +404,7 @@ GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture.
 
 # %% ../nbs/02_core.ipynb #8eeb112e
 def _lean_em(self:GaussianMixture, src):
-    "For one feature held in memory with its features cached (small data, where numpy's per-call overhead is most of a pass): a function doing EM steps of several mixtures at once in a few whole-array operations, `[p] -> [(mean log-likelihood at p, next p) or None where the M-step failed]`, or `None` where the general path must take over; `None` where the general path applies."
+    "For one feature held in memory, its features cached: EM steps of several mixtures at once, `[p] -> [(mean log-likelihood at p, next p), or None where a variance became ill-defined]`, or `None` for a pass the raw-moment form would get wrong (the general path then takes it); `None` where only the general path applies."
     if src.n_features != 1 or self._form != 'full' or self.nan_policy == 'omit' or self.dtype not in (None, np.float64): return None
     equal = self.covariance_type[0] == 'E'   # one variance for all: mclust's E-volume models (for one feature E is any of them)
     reg = float(np.ravel(self._reg())[0])
@@ -415,6 +415,7 @@ def _lean_em(self:GaussianMixture, src):
     return cache[equal, reg]
 
 def _lean_steps(src, feats, equal, reg):
+    "`_lean_em`'s step function for one source, one variance for all (`equal`) or one each, and the regularisation `reg`."
     ref, Phi = float(feats[0][0]), feats[1]    # rows z^2, z, 1 of z = x - ref
     wts, n = _in_memory(src)[1], src.total_weight
     eps, c0 = 10*np.finfo(np.float64).eps, -0.5*np.log(2*np.pi)

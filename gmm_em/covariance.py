@@ -216,7 +216,7 @@ def fit_covariances(covariance_type:str, # one of `MCLUST_MODELS` (or 'E', 'V')
     "The covariances `(k, d, d)` that minimise $\\sum_k n_k \\log|\\Sigma_k| + \\operatorname{tr}(W_k \\Sigma_k^{-1})$ under the model's constraints."
     ct = _AS_MCLUST.get(covariance_type, covariance_type)
     if W.shape[1] == 1:   # one feature: every model is E (one variance) or V (one per component)
-        C = np.broadcast_to(W.sum(0)/nk.sum(), W.shape) if ct[0] == 'E' else W/nk[:, None, None]
+        C = np.repeat(W.sum(0, keepdims=True)/nk.sum(), len(W), axis=0) if ct[0] == 'E' else W/nk[:, None, None]
         if not (np.isfinite(C).all() and (C > 0).all()): raise ValueError(_ILL_DEFINED)
         return C
     with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
