@@ -92,15 +92,16 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     (k, d), ct = m.shape, covariance_type
     C = full_covariances(covariances, ct, k, d)
     v = np.maximum(mixture_variances(w, m, C), np.finfo(np.float64).tiny)
-    reg = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (d,))
+    reg = np.zeros(d) + reg_covar
     need, out = min_rows(ct, d), []
     p = n_parameters(k, d, ct)
     if p >= n_samples*d: out.append(f"{p} free parameters for {n_samples*d:.0f} numbers in the data")
     rows = w*n_samples
     def scaled(by): r = np.sqrt(by); return C/r[:, None]/r[None, :]   # square roots first: no overflow at 1e150
-    eig = (lambda A: A[:, 0]) if d == 1 else np.linalg.eigvalsh   # (one feature: the variances themselves)
-    floor = eig(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
-    ev = eig(scaled(v))
+    if d == 1: floor, ev = (C[:, 0, 0]/reg[0] if reg[0] > 0 else np.full(k, np.inf)), C[:, 0]/v[0]   # one feature: the variances themselves
+    else:
+        floor = np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
+        ev = np.linalg.eigvalsh(scaled(v))
     for j in np.nonzero((rows < need) | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
         if rows[j] < need: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
         elif floor[j] <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
@@ -506,16 +507,17 @@ def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng, n_kme
 GaussianMixture._hc_start, GaussianMixture._candidate_starts = _hc_start, _candidate_starts
 
 # %% ../nbs/02_core.ipynb #e3e593d5
+class _Off:
+    "A progress bar that does nothing."
+    def update(self, n=1): pass
+    def set_postfix_str(self, s): pass
+    def close(self): pass
+
 def progress_bar(total:int, # number of steps
                  desc:str, # label
                  enabled:bool=True): # False gives a bar that does nothing
     "A tqdm bar on stderr (a widget in notebooks), or a no-op stand-in."
-    if not enabled:
-        class _Off:
-            def update(self, n=1): pass
-            def set_postfix_str(self, s): pass
-            def close(self): pass
-        return _Off()
+    if not enabled: return _Off()
     from tqdm.auto import tqdm
     return tqdm(total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
 
