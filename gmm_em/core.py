@@ -18,14 +18,14 @@ from .data import *
 from .init import *
 
 # %% auto #0
-__all__ = ['SINGULAR', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER', 'SHORT_RUNS',
-           'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'SQUAREM_STEP', 'SQUAREM_GROW', 'GAIN', 'GIVE_UP', 'SETTLE',
-           'SETTLE_AFTER', 'DEGENERATE_CHECK', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL', 'ConvergenceWarning',
-           'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning',
-           'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform', 'default_block_rows',
-           'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar', 'fit', 'e_blocks',
-           'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic', 'icl', 'aic',
-           'sample', 'save', 'load']
+__all__ = ['SINGULAR', 'ROWS_SLACK', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
+           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'SQUAREM_STEP', 'SQUAREM_GROW', 'GAIN', 'GIVE_UP',
+           'SETTLE', 'SETTLE_AFTER', 'DEGENERATE_CHECK', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
+           'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory',
+           'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform',
+           'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar',
+           'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic',
+           'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -75,6 +75,7 @@ class DegenerateWarning(UserWarning):
     "A fitted component holds too few rows for its covariance, or its covariance is singular or at the regularisation floor."
 
 SINGULAR = 1e-13    # a covariance with eigenvalues below this fraction of the data's variance is singular
+ROWS_SLACK = 0.01   # rows a component's weight may lack and still count as holding as many rows as its covariance needs
 
 def mixture_variances(weights, means, C): # (k,), (k, d), full covariances (k, d, d)
     "Variance of each feature under the mixture (at an EM fixed point: the data's)."
@@ -97,13 +98,14 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     p = n_parameters(k, d, ct)
     if p >= n_samples*d: out.append(f"{p} free parameters for {n_samples*d:.0f} numbers in the data")
     rows = w*n_samples
+    short = rows + ROWS_SLACK < need   # (a component holding d + 1 rows has a weight a little below (d + 1)/n: the rest of the mixture takes a share of each row)
     def scaled(by): r = np.sqrt(by); return C/r[:, None]/r[None, :]   # square roots first: no overflow at 1e150
     if d == 1: floor, ev = (C[:, 0, 0]/reg[0] if reg[0] > 0 else np.full(k, np.inf)), C[:, 0]/v[0]   # one feature: the variances themselves
     else:
         floor = np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
         ev = np.linalg.eigvalsh(scaled(v))
-    for j in np.nonzero((rows < need) | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
-        if rows[j] < need: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
+    for j in np.nonzero(short | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
+        if short[j]: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
         elif floor[j] <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
         else: out.append(f"component {j}'s covariance is singular")
     return out

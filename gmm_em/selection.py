@@ -82,7 +82,7 @@ NEIGHBOUR_STARTS = 2   # splits (merges) of the k-1 (k+1) fit tried per cell
 REFINE_WITHIN = 0.2   # a search of more than four models refines the cells whose BIC is within this many units per row of the best
 SETTLE_WITHIN = 10.   # ... and settles sooner (`core.SETTLE`) the runs whose extrapolated BIC stays more than this above the best
 FOCUS_TOL = 1e-6      # ... and stops EM at this tolerance unless `tol` is given (mclust stops at 1e-5 of the total log-likelihood: tens of times looser per row on its datasets)
-RELATIVE_REG = 1e-8   # the search's reg_covar, as a fraction of each feature's variance
+RELATIVE_REG = 1e-12  # the search's reg_covar, as a fraction of each feature's variance
 
 def column_variances(src:Source): # the data
     "Variance of each feature over all rows (one pass; shifted by the first row and scaled by the largest deviation, so no digits are lost and nothing overflows short of variances float64 cannot hold)."

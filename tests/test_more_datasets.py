@@ -1,0 +1,28 @@
+"""The model choice against R's mclust on datasets beyond its own: small and awkward data from base R and MASS
+(fixtures written by tests/fixtures/mclust/make_more_fixture.R; no R needed). `gmm_em_cli
+--find_num_clusters_range 1 9 --covariance_type all` (or `auto`) runs this very search."""
+import json, warnings
+from pathlib import Path
+import numpy as np
+import pytest
+from gmm_em.selection import search
+
+FIX = Path(__file__).parent/'fixtures'/'mclust'
+REF = json.loads((FIX/'mclust_more.json').read_text())['datasets']
+# mclust's choice for women (15 x 2) is EEV k=4 with a component of 1.2 rows: degenerate by our rules (an orientation of
+# its own needs 2 rows), and no other model comes within 0.5 of its BIC (ours: EEV k=3, 7.2 higher)
+DEGENERATE_FOR_US = {('women', 'all')}
+
+def load(name): return np.loadtxt(FIX/'more'/f'{name}.csv', delimiter=',', skiprows=1, ndmin=2)
+
+@pytest.mark.parametrize('models', ['all', 'auto'])
+@pytest.mark.parametrize('name', sorted(REF))
+def test_choice_as_good_as_mclust(name, models):
+    "The chosen model's BIC is at most mclust's best over the same models (sign flipped) + 0.5, and it is not degenerate."
+    if (name, models) in DEGENERATE_FOR_US: pytest.xfail("mclust's choice is degenerate by our rules")
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        res = search(load(name), range(1, 10), models, random_state=0)
+    best, ref = res.best_row, REF[name][models]
+    assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
+    assert not best['degenerate']
