@@ -13,7 +13,7 @@ from .stats import stats_from_resp, precision_cholesky
 from .covariance import m_step, storage, fit_covariances
 
 # %% auto #0
-__all__ = ['HC_SAMPLE_SIZE', 'kmeans_plusplus', 'kmeans', 'svd_scale', 'hc_merges', 'hc_labels', 'hc_partition',
+__all__ = ['HC_SAMPLE_SIZE', 'TIE', 'kmeans_plusplus', 'kmeans', 'svd_scale', 'hc_merges', 'hc_labels', 'hc_partition',
            'quantile_labels', 'start_from_labels', 'full_covariances', 'constrain', 'convert_start', 'split_starts',
            'merge_starts']
 
@@ -85,6 +85,17 @@ def _det_upper(U, p):
                 + m(0, 1, 2)*m(2, 0, 3) - m(0, 1, 3)*m(2, 0, 2) + m(0, 2, 3)*m(2, 0, 1))
     return np.linalg.det(A)
 
+TIE = 1e-12   # merge costs closer than this (relative) are equal: the order of rounding, which the units change, does not decide
+
+def _tied_pair(D, rowmin, rowarg, m, slot):
+    "The pair at the least cost `m`; among pairs of equal cost (to `TIE`), the one mclust's hcvvv takes: the last it scans, the largest (higher slot, lower slot)."
+    top = m + TIE*max(1., abs(m))
+    rows = np.flatnonzero(rowmin <= top)
+    if len(rows) == 2 and rowarg[rows[0]] == rows[1] and np.count_nonzero(D[rows[0]] <= top) == 1: return int(rows[0]), int(rows[1])
+    r, c = np.nonzero(D[rows] <= top); r = rows[r]
+    t = np.lexsort((np.minimum(slot[r], slot[c]), np.maximum(slot[r], slot[c])))[-1]
+    return int(r[t]), int(c[t])
+
 def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sample)`
     "Merges `(a, b)`, b into a, of model-based agglomerative clustering from singletons, each the pair whose merge costs least in mclust's VVV criterion (`hcVVV`)."
     Z = np.asarray(Z, dtype=np.float64)
@@ -97,10 +108,14 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
     np.fill_diagonal(D, np.inf)
     rowarg = np.argmin(D, axis=1); rowmin = D[np.arange(n), rowarg]
     act, merges = np.arange(n), []   # act: the clusters still active
-    for _ in range(n - 1):
-        a = int(np.argmin(rowmin)); b = int(rowarg[a])
-        a, b = min(a, b), max(a, b)
+    slot, at = np.arange(n), np.arange(n)   # where mclust's hcvvv keeps each cluster (it moves its last one into a merged-away slot)
+    for lg in range(n, 1, -1):
+        m = rowmin.min()
+        a, b = _tied_pair(D, rowmin, rowarg, m, slot)
+        if slot[a] > slot[b]: a, b = b, a   # the merge keeps the lower slot
         merges.append((a, b))
+        sb, last = slot[b], at[lg - 1]
+        at[sb], slot[last] = last, sb
         ca, cb = cnt[a], cnt[b]
         nn, dm = ca + cb, mean[b] - mean[a]
         f = ca*cb/nn
@@ -126,7 +141,7 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
             else:
                 U = W[jb] + fb[:, None]*dmb[:, iu]*dmb[:, ju]; U += W[a]; U /= nb[:, None]
                 det = _det_upper(U, p)
-            t[big] += np.sqrt(np.maximum(det, 0))
+            t[big] += np.maximum(det, 0)
         c = nn*np.log(t) - T[js]; c -= T[a]
         D[a, js] = D[js, a] = c
         j = int(np.argmin(c)); rowmin[a], rowarg[a] = c[j], js[j]
