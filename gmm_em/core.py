@@ -615,9 +615,9 @@ def _squarem_1d(p0, p1, p2, equal, longest):
     w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
     c = (t[2*k:]*s)**2
     if equal: nk = w + 10*np.finfo(np.float64).eps; c = np.full(k, nk @ c/nk.sum())
-    if not (np.isfinite(c).all() and (c > 0).all()): return None, a
     c = c[:, None, None]
-    return (w, (t[k:2*k]*s)[:, None], c, 1/np.sqrt(c)), a
+    try: return (w, (t[k:2*k]*s)[:, None], c, precision_cholesky(c, 'full')), a
+    except ValueError: return None, a
 
 GaussianMixture._run = _run
 

@@ -87,8 +87,9 @@ def _det_upper(U, p):
 
 TIE = 1e-12   # merge costs closer than this (relative) are equal: the order of rounding, which the units change, does not decide
 
-def _tied_pair(D, rowmin, rowarg, m, slot):
-    "The pair at the least cost `m`; among pairs of equal cost (to `TIE`), the one mclust's hcvvv takes: the last it scans, the largest (higher slot, lower slot)."
+def _tied_pair(D, rowmin, rowarg, slot):
+    "The pair at the least cost; among pairs of equal cost (to `TIE`), the one mclust's hcvvv takes: the last it scans, the largest (higher slot, lower slot)."
+    m = rowmin.min()
     top = m + TIE*max(1., abs(m))
     rows = np.flatnonzero(rowmin <= top)
     if len(rows) == 2 and rowarg[rows[0]] == rows[1] and np.count_nonzero(D[rows[0]] <= top) == 1: return int(rows[0]), int(rows[1])
@@ -110,8 +111,7 @@ def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sampl
     act, merges = np.arange(n), []   # act: the clusters still active
     slot, at = np.arange(n), np.arange(n)   # where mclust's hcvvv keeps each cluster (it moves its last one into a merged-away slot)
     for lg in range(n, 1, -1):
-        m = rowmin.min()
-        a, b = _tied_pair(D, rowmin, rowarg, m, slot)
+        a, b = _tied_pair(D, rowmin, rowarg, slot)
         if slot[a] > slot[b]: a, b = b, a   # the merge keeps the lower slot
         merges.append((a, b))
         sb, last = slot[b], at[lg - 1]
