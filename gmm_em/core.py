@@ -80,7 +80,7 @@ ROWS_SLACK = 0.01   # rows a component's weight may lack and still count as hold
 def mixture_variances(weights, means, C): # (k,), (k, d), full covariances (k, d, d)
     "Variance of each feature under the mixture (at an EM fixed point: the data's)."
     mu = weights @ means
-    return np.einsum('k,kii->i', weights, C) + weights @ (means - mu)**2
+    return weights @ np.diagonal(C, axis1=1, axis2=2) + weights @ (means - mu)**2
 
 def degenerate_reasons(weights:np.ndarray, # (k,)
                        means:np.ndarray, # (k, d)
@@ -424,32 +424,36 @@ def _lean_steps(src, feats, equal, reg):
     eps, c0 = 10*np.finfo(np.float64).eps, -0.5*np.log(2*np.pi)
     def em(ps):
         G, k = len(ps), len(ps[0][0])
-        cat = (lambda a: a[0]) if G == 1 else np.concatenate
-        w, m, c = cat([p[0] for p in ps]), cat([p[1][:, 0] for p in ps]) - ref, cat([p[2][:, 0, 0] for p in ps])
-        prec = 1/c
-        mp = m*prec
-        if not (m*mp).max() <= COND_MAX: return None   # far from ref: the general path's exact form
-        theta = np.empty((G*k, 3))
-        theta[:, 0] = -0.5*prec; theta[:, 1] = mp
-        with np.errstate(divide='ignore'): theta[:, 2] = np.log(w*np.sqrt(prec)) + c0 - 0.5*m*mp
-        L = theta @ Phi                                # log w_k + log N_k of every mixture, (G k, n)
+        if G == 1: w, m, c = ps[0][0], ps[0][1][:, 0] - ref, ps[0][2][:, 0, 0]
+        else: w, m, c = np.concatenate([p[0] for p in ps]), np.concatenate([p[1][:, 0] for p in ps]) - ref, np.concatenate([p[2][:, 0, 0] for p in ps])
+        theta, prec = np.empty((3, G*k)), 1/c             # theta: coefficients of z^2, z and 1 in log w_k + log N_k
+        np.multiply(-0.5, prec, out=theta[0])
+        mp = np.multiply(m, prec, out=theta[1])
+        q = m*mp
+        if not q.max() <= COND_MAX: return None   # far from ref: the general path's exact form
+        with np.errstate(divide='ignore'): np.log(w*np.sqrt(prec), out=theta[2])
+        theta[2] += c0 - 0.5*q
+        L = theta.T @ Phi                                # of every mixture, (G k, n)
         L3 = L.reshape(G, k, -1)
         mx = L3.max(axis=1)
         L3 -= mx[:, None]
-        np.maximum(L, -EXP_MIN, out=L); np.exp(L, out=L)
+        if L.min() < -EXP_MIN: np.maximum(L, -EXP_MIN, out=L)
+        np.exp(L, out=L)
         s = L3.sum(axis=1)
-        L3 *= (1/s if wts is None else wts/s)[:, None]   # responsibilities within each mixture
+        r = 1/s if wts is None else wts/s                # each row's responsibilities are its L over s
         np.log(s, out=s); s += mx
         ll = s.sum(axis=1) if wts is None else [_weighted_sum(wts, sg) for sg in s]
-        S2, S1, nk = (L @ Phi.T).T.reshape(3, G, k)
-        if ((1 - 1e-6)*S2*(nk + 1e-300) < S1*S1).any(): return None   # digits lost to cancellation: the general path
-        nk = nk + eps
-        delta = S1/nk
-        var = S2/nk - delta*delta + reg
-        if equal: var = np.repeat((var*nk).sum(axis=1, keepdims=True)/nk.sum(axis=1, keepdims=True), k, axis=1)
-        ok, w, m = (var > 0).all(axis=1), nk/nk.sum(axis=1, keepdims=True), (ref + delta)[:, :, None]
-        v = var[:, :, None, None]
-        return [(ll[g]/n, (w[g], m[g], v[g], 1/np.sqrt(v[g]))) if ok[g] else None for g in range(G)]
+        S = (Phi*r[:, None]) @ L3.transpose(0, 2, 1)     # (G, 3, k): sums of z^2, z and 1 over the responsibilities
+        nk = S[:, 2] + eps
+        ex2, delta = S[:, 0]/nk, S[:, 1]/nk
+        var = ex2 - delta*delta
+        if (var < 1e-6*ex2).any(): return None   # digits lost to cancellation: the general path
+        var += reg
+        tot = nk.sum(axis=1, keepdims=True)
+        if equal: var = np.repeat((var*nk).sum(axis=1, keepdims=True)/tot, k, axis=1)
+        ok, w, m, v = var.min(axis=1) > 0, nk/tot, (ref + delta)[:, :, None], var[:, :, None, None]
+        pc = 1/np.sqrt(v)
+        return [(ll[g]/n, (w[g], m[g], v[g], pc[g])) if ok[g] else None for g in range(G)]
     return em
 
 def _log_likelihood(self:GaussianMixture, src, p):
@@ -604,13 +608,11 @@ def _extrapolate(t0, t1, t2, longest):
 def _squarem_1d(p0, p1, p2, equal, longest):
     "`_squarem` for one feature (the covariances `(k, 1, 1)`): coordinates log weights, means and standard deviations in units of the data's sd; E models pool the variances again."
     k = len(p0[0])
-    w0, m0, c0 = p0[0], p0[1][:, 0], p0[2][:, 0, 0]
-    mu = w0 @ m0
-    s = np.sqrt(w0 @ c0 + w0 @ (m0 - mu)**2)
+    w, m, c = (np.concatenate([p[i] for p in (p0, p1, p2)]).reshape(3, k) for i in range(3))
+    mu = w[0] @ m[0]
+    s = np.sqrt(w[0] @ c[0] + w[0] @ (m[0] - mu)**2)
     if not (np.isfinite(s) and s > 0): return None, -1.
-    T = np.empty((3, 3*k))
-    for i, p in enumerate((p0, p1, p2)): T[i, :k], T[i, k:2*k], T[i, 2*k:] = np.log(p[0]), p[1][:, 0]/s, np.sqrt(p[2][:, 0, 0])/s
-    t, a = _extrapolate(*T, longest)
+    t, a = _extrapolate(*np.concatenate([np.log(w), m/s, np.sqrt(c)/s], axis=1), longest)
     if t is None: return None, a
     w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
     c = (t[2*k:]*s)**2
@@ -649,10 +651,11 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     best, tries = None, 0
     for r in runs:
         if tries >= 3 or (best is not None and not rank(best, src.total_weight)[0] and r[5] >= protect): continue
-        if _reach(r[2]) < to_beat: continue   # out of reach at its present pace
+        mine = r[5] < protect and src.n_features == 1   # one feature: mclust's start runs to its end whatever its pace (EM on tied values may climb slowly for a while, then fast); its passes cost microseconds
+        if not mine and _reach(r[2]) < to_beat: continue   # out of reach at its present pace
         tries += 1
         if scr is not src: r = (r[0], [], [], False, [])    # the fit's history starts where the screening ended
-        try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True, give_up_below=to_beat if scr is src else -np.inf)
+        try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True, give_up_below=to_beat if scr is src and not mine else -np.inf)
         except ValueError: continue   # a covariance collapsed on the way
         if best is None or rank(r, src.total_weight) < rank(best, src.total_weight): best = r
         if scr is src and best[2] and not rank(best)[0]: to_beat = max(to_beat, best[2][-1] + GAIN/n)   # the rest must beat it

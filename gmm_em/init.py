@@ -13,9 +13,9 @@ from .stats import stats_from_resp, precision_cholesky
 from .covariance import m_step, storage, fit_covariances
 
 # %% auto #0
-__all__ = ['HC_SAMPLE_SIZE', 'TIE', 'kmeans_plusplus', 'kmeans', 'svd_scale', 'hc_merges', 'hc_labels', 'hc_partition',
-           'quantile_labels', 'start_from_labels', 'full_covariances', 'constrain', 'convert_start', 'split_starts',
-           'merge_starts']
+__all__ = ['HC_SAMPLE_SIZE', 'TIE', 'QCLASS_TRIES', 'MISSING_GROUP', 'kmeans_plusplus', 'kmeans', 'svd_scale', 'hc_merges',
+           'hc_labels', 'hc_partition', 'quantile_labels', 'start_from_labels', 'full_covariances', 'constrain',
+           'convert_start', 'split_starts', 'merge_starts']
 
 # %% ../nbs/01a_init.ipynb #0613d03e
 def kmeans_plusplus(X:np.ndarray, # points, (n, d)
@@ -203,15 +203,30 @@ def _ward_merges(Z):
     return out
 
 # %% ../nbs/01a_init.ipynb #3e007a82
+QCLASS_TRIES = 1000   # grids of quantiles `quantile_labels` tries before it gives up on k + 1 distinct ones
+
 def quantile_labels(x:np.ndarray, # one column, (n,)
                     k:int): # groups
-    "Groups of (nearly) equal counts between quantiles of `x`: mclust's start in one dimension (`qclass`)."
-    order = np.argsort(x, kind='stable')
-    lab = np.empty(len(x), dtype=np.int64)
-    lab[order] = np.minimum(np.arange(len(x))*k//len(x), k - 1)
-    return lab
+    "mclust's start in one dimension (`qclass`): `x` cut at k + 1 distinct quantiles, so tied values share a group. Finer grids of quantiles are tried until k + 1 of them differ, and the closest then dropped; where `QCLASS_TRIES` grids do not give k + 1 (k or fewer distinct values), groups of equal counts by rank."
+    x = np.asarray(x, dtype=np.float64)
+    xs, n = np.sort(x), len(x)
+    for g in range(k + 1, k + 1 + QCLASS_TRIES*(xs[0] < xs[-1])):   # R's quantile() (type 7) at g points from 0 to 1
+        h = np.linspace(0, n - 1, g)
+        lo = h.astype(np.int64); hi = np.minimum(lo + 1, n - 1)
+        q = np.unique(xs[lo] + (h - lo)*(xs[hi] - xs[lo]))
+        if len(q) >= k + 1: break
+    else:
+        lab = np.empty(n, dtype=np.int64)
+        lab[np.argsort(x, kind='stable')] = np.minimum(np.arange(n)*k//n, k - 1)
+        return lab
+    q = np.delete(q, np.argsort(np.diff(q), kind='stable')[:len(q) - k - 1])   # the closest quantiles go
+    eps = x.std(ddof=1)*np.sqrt(np.finfo(np.float64).eps)
+    q[0], q[-1] = xs[0] - eps, xs[-1] + eps
+    return np.searchsorted(q, x, side='right') - 1
 
 # %% ../nbs/01a_init.ipynb #af6d54a1
+MISSING_GROUP = np.sqrt(np.finfo(np.float64).epsneg)   # mclust's responsibility of every row in a group no row is in
+
 def start_from_labels(X:np.ndarray, # rows (n, d)
                       labels:np.ndarray, # group of each row, 0..k-1
                       k:int, # number of components
@@ -219,6 +234,7 @@ def start_from_labels(X:np.ndarray, # rows (n, d)
                       reg_covar=1e-6): # added to the covariance diagonals
     "`(weights, means, covariances, prec_chol)` of the M-step on a hard partition of `X`."
     R = np.zeros((k, len(X))); R[labels, np.arange(len(X))] = 1.
+    if not R.any(axis=1).all(): R = np.maximum(R, MISSING_GROUP); R /= R.sum(0)   # an empty group: as mclust, every row gives it a little
     ref = (R @ X)/np.maximum(R.sum(1), 1)[:, None]
     w, m, c = m_step(stats_from_resp(X[None] - ref[:, None], R, ref, storage(covariance_type)), covariance_type, reg_covar, init=True)
     return w, m, c, precision_cholesky(c, storage(covariance_type))

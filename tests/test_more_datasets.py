@@ -26,3 +26,23 @@ def test_choice_as_good_as_mclust(name, models):
     best, ref = res.best_row, REF[name][models]
     assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
     assert not best['degenerate']
+
+
+# One feature: single columns of every fixture dataset (tests/fixtures/mclust/make_onedim_fixture.R), many of them tied
+ONEDIM = json.loads((FIX/'mclust_onedim.json').read_text())['columns']
+
+def column(key):
+    path, j = key.rsplit(':', 1)
+    X = np.loadtxt(FIX/f'{path}.csv', delimiter=',', skiprows=1, ndmin=2)
+    return X[~np.isnan(X).any(axis=1), int(j)][:, None]   # R's na.omit: rows with a missing value dropped
+
+@pytest.mark.parametrize('key', sorted(ONEDIM))
+def test_one_feature_choice_as_good_as_mclust(key):
+    "For one feature ('all' is E and V): the chosen model's BIC is at most mclust's best + 0.5, and it is not degenerate."
+    x, ref = column(key), ONEDIM[key]
+    assert len(x) == ref['n']
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        best = search(x, range(1, 10), 'all', random_state=0).best_row
+    assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
+    assert not best['degenerate']
