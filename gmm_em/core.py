@@ -440,12 +440,12 @@ def _lean_steps(src, feats, equal, reg):
         if L.min() < -EXP_MIN: np.maximum(L, -EXP_MIN, out=L)
         np.exp(L, out=L)
         s = L3.sum(axis=1)
-        r = 1/s if wts is None else wts/s                # each row's responsibilities are its L over s
+        L3 *= (1/s if wts is None else wts/s)[:, None]   # responsibilities within each mixture
         np.log(s, out=s); s += mx
         ll = s.sum(axis=1) if wts is None else [_weighted_sum(wts, sg) for sg in s]
-        S = (Phi*r[:, None]) @ L3.transpose(0, 2, 1)     # (G, 3, k): sums of z^2, z and 1 over the responsibilities
-        nk = S[:, 2] + eps
-        ex2, delta = S[:, 0]/nk, S[:, 1]/nk
+        S2, S1, nk = (Phi @ L.T).reshape(3, G, k)        # sums of z^2, z and 1 over the responsibilities
+        nk = nk + eps
+        ex2, delta = S2/nk, S1/nk
         var = ex2 - delta*delta
         if (var < 1e-6*ex2).any(): return None   # digits lost to cancellation: the general path
         var += reg
@@ -532,7 +532,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
     n, ct, reg, steps, bounds, converged, secs = src.total_weight, self.covariance_type, self._reg(), [], [], False, []
     max_iter = self.max_iter if max_iter is None else max_iter
     bar = progress_bar(max_iter, f"EM k={self.n_components}", bool(self.progress) and max_iter > SHORT_ITER)
-    lean = self._lean_em(src)
+    shown, lean = not isinstance(bar, _Off), self._lean_em(src)
     def em(p):   # one pass and M-step: (log-likelihood at p, F(p))
         t0 = time.perf_counter()
         out = None if lean is None else lean([p])
@@ -550,9 +550,9 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
         nonlocal lower_bound, hopeless
         prev, lower_bound = lower_bound, ll
         steps.append((p[0], p[1], p[2], ll)); bounds.append(ll)
-        hopeless = hopeless + 1 if _reach(bounds) < give_up_below else 0
+        hopeless = hopeless + 1 if give_up_below > -np.inf and _reach(bounds) < give_up_below else 0
         if self._stop_degenerate and len(bounds) % DEGENERATE_CHECK == 0 and degenerate_reasons(p[0], p[1], p[2], ct, n, reg): hopeless = GIVE_UP   # it cannot be chosen: no need to settle it
-        bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
+        if shown: bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
         if self.verbose >= 2 and len(steps) % self.verbose_interval == 0: print(f"  iteration {len(steps)}: log-likelihood {ll:.6f} (change {ll - prev:.3g})", file=sys.stderr)
         return abs(ll - prev) < self.tol or (len(bounds) >= SETTLE_AFTER and abs(ll - prev) < SETTLE*self.tol and _reach(bounds) < self._settle_below)   # far below what matters: settled sooner
     p, longest = params, SQUAREM_STEP   # SQUAREM's longest step: grows while taken in full, shrinks when a step loses
@@ -608,7 +608,7 @@ def _extrapolate(t0, t1, t2, longest):
 def _squarem_1d(p0, p1, p2, equal, longest):
     "`_squarem` for one feature (the covariances `(k, 1, 1)`): coordinates log weights, means and standard deviations in units of the data's sd; E models pool the variances again."
     k = len(p0[0])
-    w, m, c = (np.concatenate([p[i] for p in (p0, p1, p2)]).reshape(3, k) for i in range(3))
+    w, m, c = np.array([p0[0], p1[0], p2[0]]), np.array([p0[1], p1[1], p2[1]])[:, :, 0], np.array([p0[2], p1[2], p2[2]])[:, :, 0, 0]
     mu = w[0] @ m[0]
     s = np.sqrt(w[0] @ c[0] + w[0] @ (m[0] - mu)**2)
     if not (np.isfinite(s) and s > 0): return None, -1.
@@ -648,14 +648,15 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
         done = self._extend_many(scr, [r[:5] for r in chosen], min(budget, self.max_iter))
         runs = sorted([d + (r[5],) for d, r in zip(done, chosen) if d is not None], key=rank)   # None: a start whose covariance is ill-defined
     if not runs: raise ValueError(_ILL_DEFINED)
-    best, tries = None, 0
-    for r in runs:
-        if tries >= 3 or (best is not None and not rank(best, src.total_weight)[0] and r[5] >= protect): continue
-        mine = r[5] < protect and src.n_features == 1   # one feature: mclust's start runs to its end whatever its pace (EM on tied values may climb slowly for a while, then fast); its passes cost microseconds
-        if not mine and _reach(r[2]) < to_beat: continue   # out of reach at its present pace
+    best, tries, top = None, 0, runs[0]
+    def mine(r): return r[5] < protect and src.n_features == 1   # one feature: mclust's start runs first, and to its end whatever its pace (EM on tied values may climb slowly for a while, then fast)
+    for r in sorted(runs, key=lambda r: not mine(r)):   # (otherwise in rank order)
+        if tries >= 3 or (best is not None and not rank(best, src.total_weight)[0] and r[5] >= protect and r is not top): continue
+        own = mine(r)
+        if not own and _reach(r[2]) < to_beat: continue   # out of reach at its present pace
         tries += 1
         if scr is not src: r = (r[0], [], [], False, [])    # the fit's history starts where the screening ended
-        try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True, give_up_below=to_beat if scr is src and not mine else -np.inf)
+        try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True, give_up_below=to_beat if scr is src and not own else -np.inf)
         except ValueError: continue   # a covariance collapsed on the way
         if best is None or rank(r, src.total_weight) < rank(best, src.total_weight): best = r
         if scr is src and best[2] and not rank(best)[0]: to_beat = max(to_beat, best[2][-1] + GAIN/n)   # the rest must beat it

@@ -50,10 +50,10 @@ def precision_cholesky(covariances:np.ndarray, # covariances, shaped per `covari
     covariance_type = check_covariance_type(covariance_type)
     cov = np.asarray(covariances, dtype=np.float64)
     if covariance_type in ('full', 'tied'):
-        if not np.isfinite(cov).all(): raise ValueError(_ILL_DEFINED)
         if cov.shape[-1] == 1:   # one feature: 1/sqrt, as LAPACK's factor and inverse of a 1 x 1 matrix
-            if not (cov > 0).all(): raise ValueError(_ILL_DEFINED)
+            if not (cov.min() > 0 and cov.max() < np.inf): raise ValueError(_ILL_DEFINED)   # (NaN fails both)
             return 1.0/np.sqrt(cov)
+        if not np.isfinite(cov).all(): raise ValueError(_ILL_DEFINED)
         U = np.swapaxes(np.linalg.inv(_chol_lower(cov)), -1, -2)   # (L^-1)^T, batched
         return np.where(_triu(cov.shape[-1])[4], U, 0.)              # exactly upper triangular
     if not (np.isfinite(cov).all() and (cov > 0).all()): raise ValueError(_ILL_DEFINED)
