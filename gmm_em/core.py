@@ -435,13 +435,16 @@ def _lean_steps(src, feats, equal, reg):
         theta[2] += c0 - 0.5*q
         L = theta.T @ Phi                                # of every mixture, (G k, n)
         L3 = L.reshape(G, k, -1)
-        mx = L3.max(axis=1)
-        L3 -= mx[:, None]
-        if L.min() < -EXP_MIN: np.maximum(L, -EXP_MIN, out=L)
+        shift = not (-EXP_MIN < L.min() and L.max() < EXP_MIN)   # else every exp is in range as it is
+        if shift:
+            mx = L3.max(axis=1)
+            L3 -= mx[:, None]
+            if L.min() < -EXP_MIN: np.maximum(L, -EXP_MIN, out=L)
         np.exp(L, out=L)
         s = L3.sum(axis=1)
         L3 *= (1/s if wts is None else wts/s)[:, None]   # responsibilities within each mixture
-        np.log(s, out=s); s += mx
+        np.log(s, out=s)
+        if shift: s += mx
         ll = s.sum(axis=1) if wts is None else [_weighted_sum(wts, sg) for sg in s]
         S2, S1, nk = (Phi @ L.T).reshape(3, G, k)        # sums of z^2, z and 1 over the responsibilities
         nk = nk + eps
