@@ -3,7 +3,7 @@
 For every dataset: `search(X, 1..9, 'all')` (what `gmm_em_cli --find_num_clusters_range 1 9 --covariance_type all`
 runs) for seeds 0-4, and, where `Rscript` with mclust is installed, five `Mclust(X)` runs in one R process after a
 warm-up; both in CPU seconds (medians). The datasets are mclust's with n >= 1,000 (fixtures) and mixtures drawn here
-with a fixed seed, in 1 to 10 dimensions.
+with a fixed seed, in 1 to 10 dimensions, and single columns of the fixtures (`quakes:2` is quakes' third column).
 
     python bench/bench_all_cost.py              # every dataset
     python bench/bench_all_cost.py --only wreath synthetic-1d-1000
@@ -16,6 +16,7 @@ from gmm_em.selection import search
 from bench_selection import FIX, load   # mclust's datasets (fixtures)
 
 FIXTURES = ['wreath', 'chevron', 'quakes', 'GvHD.control', 'GvHD.pos']
+COLUMNS = ['quakes:0', 'quakes:2', 'wreath:1', 'chevron:0', 'GvHD.pos:0']   # one feature: a column of a fixture
 
 def mixture(n, d, k, sep, seed=42):
     "n rows of k Gaussian components in d dimensions, centres `sep` apart on average, random covariances."
@@ -28,7 +29,10 @@ def mixture(n, d, k, sep, seed=42):
 SYNTHETIC = {'synthetic-1d-1000': (1000, 1, 3, 3), 'synthetic-1d-3000': (3000, 1, 4, 3), 'synthetic-2d-1000': (1000, 2, 4, 3),
              'synthetic-3d-1500': (1500, 3, 3, 3), 'synthetic-5d-1000': (1000, 5, 4, 3), 'synthetic-10d-1000': (1000, 10, 3, 4)}
 
-def data(name): return mixture(*SYNTHETIC[name]) if name in SYNTHETIC else load(name)
+def data(name):
+    if name in SYNTHETIC: return mixture(*SYNTHETIC[name])
+    if ':' in name: dataset, j = name.split(':'); return load(dataset)[:, [int(j)]]
+    return load(name)
 
 R_SCRIPT = r'''
 suppressPackageStartupMessages(library(mclust))
@@ -46,7 +50,7 @@ def mclust_times(sets):
     with tempfile.TemporaryDirectory() as tmp:
         files = {}
         for name, X in sets.items():
-            files[name] = f = str(Path(tmp)/f'{name}.csv')
+            files[name] = f = str(Path(tmp)/f"{name.replace(':', '-')}.csv")
             np.savetxt(f, X, delimiter=',', header=','.join(f'x{j}' for j in range(X.shape[1])), comments='')
         script = Path(tmp)/'time.R'; script.write_text(R_SCRIPT.format(fix=FIX/'data'))
         out = subprocess.run(['Rscript', str(script), *files.values()], capture_output=True, text=True)
@@ -70,7 +74,7 @@ def main():
     ap.add_argument('--only', nargs='*', default=None)
     ap.add_argument('--seeds', nargs='*', type=int, default=list(range(5)))
     a = ap.parse_args()
-    names = a.only or FIXTURES + list(SYNTHETIC)
+    names = a.only or FIXTURES + list(SYNTHETIC) + COLUMNS
     sets = {name: data(name) for name in names}
     warnings.simplefilter('ignore')
     search(data('faithful'), range(1, 10), 'all', random_state=0)   # warm-up, as R's

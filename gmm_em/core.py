@@ -18,9 +18,9 @@ from .data import *
 from .init import *
 
 # %% auto #0
-__all__ = ['SINGULAR', 'ROWS_SLACK', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS', 'SCREEN_ITER',
-           'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'SQUAREM_STEP', 'SQUAREM_GROW', 'GAIN', 'GIVE_UP',
-           'SETTLE', 'SETTLE_AFTER', 'DEGENERATE_CHECK', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
+__all__ = ['SINGULAR', 'FLOOR', 'ROWS_SLACK', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS',
+           'SCREEN_ITER', 'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'SQUAREM_STEP', 'SQUAREM_GROW', 'GAIN',
+           'GIVE_UP', 'SETTLE', 'SETTLE_AFTER', 'DEGENERATE_CHECK', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
            'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory',
            'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform',
            'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar',
@@ -75,6 +75,7 @@ class DegenerateWarning(UserWarning):
     "A fitted component holds too few rows for its covariance, or its covariance is singular or at the regularisation floor."
 
 SINGULAR = 1e-13    # a covariance with eigenvalues below this fraction of the data's variance is singular
+FLOOR = 2.          # a covariance at most this many times reg_covar in some direction is at the floor: reg_covar, not the data, sets it
 ROWS_SLACK = 0.01   # rows a component's weight may lack and still count as holding as many rows as its covariance needs
 
 def mixture_variances(weights, means, C): # (k,), (k, d), full covariances (k, d, d)
@@ -104,9 +105,9 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     else:
         floor = np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
         ev = np.linalg.eigvalsh(scaled(v))
-    for j in np.nonzero(short | (floor <= 2) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
+    for j in np.nonzero(short | (floor <= FLOOR) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
         if short[j]: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
-        elif floor[j] <= 2: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
+        elif floor[j] <= FLOOR: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
         else: out.append(f"component {j}'s covariance is singular")
     return out
 
