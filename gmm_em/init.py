@@ -222,7 +222,7 @@ def quantile_labels(x:np.ndarray, # one column, (n,)
     q = np.delete(q, np.argsort(np.diff(q), kind='stable')[:len(q) - k - 1])   # the closest quantiles go
     eps = x.std(ddof=1)*np.sqrt(np.finfo(np.float64).eps)
     q[0], q[-1] = xs[0] - eps, xs[-1] + eps
-    return np.searchsorted(q, x, side='right') - 1
+    return np.minimum(np.searchsorted(q, x, side='right') - 1, k - 1)   # (far from 0, max + eps may round to max: it joins the last group)
 
 # %% ../nbs/01a_init.ipynb #af6d54a1
 MISSING_GROUP = np.sqrt(np.finfo(np.float64).epsneg)   # mclust's responsibility of every row in a group no row is in
