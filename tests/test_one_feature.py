@@ -1,10 +1,11 @@
-"One feature's lean EM step and SQUAREM coordinates give the general path's numbers."
+"One feature: the lean EM step and SQUAREM coordinates give the general path's numbers; awkward columns (far from 0, extreme scales, ties, outliers) search cleanly."
 import warnings
 import numpy as np
 import pytest
 from gmm_em.core import GaussianMixture, _squarem, _extrapolate
 from gmm_em.data import ArraySource, WeightedSource
 from gmm_em.stats import precision_cholesky
+from gmm_em.selection import search
 from gmm_em.covariance import m_step
 
 RNG = np.random.default_rng(3)
@@ -95,3 +96,23 @@ def test_one_feature_search_agrees_with_the_general_path():
     slow = search(X1, range(1, 6), 'all', random_state=0, cache_bytes=0)
     assert fast.best_row['k'] == slow.best_row['k'] and fast.best_row['covariance_type'] == slow.best_row['covariance_type']
     np.testing.assert_allclose(fast.column('log_likelihood'), slow.column('log_likelihood'), atol=2e-5)
+
+
+_R = np.random.default_rng(0)
+AWKWARD = {   # one feature at its hardest: far from 0, tiny and huge scales, ties, two values, an outlier, heavy tails
+    'offset 1e12': 1e12 + _R.normal(size=1000), 'scale 1e-150': 1e-150*_R.normal(size=1000),
+    'scale 1e140': 1e140*_R.normal(size=1000), 'rounded': np.round(_R.normal(size=1000), 1),
+    'mostly zeros': np.r_[np.zeros(600), _R.normal(size=400)], 'two values': np.r_[np.zeros(500), np.ones(500)],
+    'outlier 1e9': np.r_[_R.normal(size=999), 1e9], 'cauchy': _R.standard_cauchy(1000)}
+
+@pytest.mark.parametrize('name', sorted(AWKWARD))
+def test_awkward_columns(name):
+    "The search runs without a numpy warning, every log-likelihood is finite, and without the lean step (no cached features) the choice is the same."
+    X = AWKWARD[name][:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', RuntimeWarning)
+        warnings.simplefilter('ignore', UserWarning)
+        a = search(X, range(1, 7), 'all', random_state=0)
+        b = search(X, range(1, 7), 'all', random_state=0, cache_bytes=0)
+    assert np.isfinite(a.column('log_likelihood')).all() and np.isfinite(b.column('log_likelihood')).all()
+    assert (a.best_row['k'], a.best_row['covariance_type']) == (b.best_row['k'], b.best_row['covariance_type'])
