@@ -46,3 +46,36 @@ def test_one_feature_choice_as_good_as_mclust(key):
         best = search(x, range(1, 10), 'all', random_state=0).best_row
     assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
     assert not best['degenerate']
+
+
+# Two features: pairs of columns of every fixture dataset (tests/fixtures/mclust/make_pairs_fixture.R), many of them tied
+PAIRS = json.loads((FIX/'mclust_pairs.json').read_text())['pairs']
+KNOWN = {
+    # mclust's EEV k=6 has a component of 1.97 rows: degenerate by our rules (an orientation of its own needs 2 rows);
+    # ours, EEV k=6 too, has every component at 2 rows or more and a BIC 1.6 higher
+    'data/EuroUnemployment:0-2': "mclust's choice is degenerate by our rules",
+    # mclust's VEI k=7 (48 rows; perm takes a handful of values): plain EM from mclust's start reaches it here too, but
+    # the accelerated run of the search ends at another optimum of that cell (BIC 3.4 above mclust's choice)
+    'data/rock:0-3': "a local optimum the search misses",
+    # mclust's VEV k=3 (a component of 3 rows): mclust's start reaches it when followed to its end, but the search gives
+    # a start up once it looks unable to beat the best fit found (following mclust's start always, for fewer than 1,000
+    # rows, found it, cost 10 to 25% more time, and lost the choice on all 11 columns of mtcars by 20): BIC 1.1 above
+    'more/mtcars:0-2': "a local optimum the search misses",
+}
+
+def pair(key):
+    path, ij = key.rsplit(':', 1)
+    X = np.loadtxt(FIX/f'{path}.csv', delimiter=',', skiprows=1, ndmin=2)
+    return X[~np.isnan(X).any(axis=1)][:, [int(c) for c in ij.split('-')]]
+
+@pytest.mark.parametrize('key', sorted(PAIRS))
+def test_pair_choice_as_good_as_mclust(key):
+    "For two features, all fourteen models: the chosen model's BIC is at most mclust's best + 0.5, and it is not degenerate."
+    if key in KNOWN: pytest.xfail(KNOWN[key])
+    X, ref = pair(key), PAIRS[key]
+    assert len(X) == ref['n']
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        best = search(X, range(1, 10), 'all', random_state=0).best_row
+    assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
+    assert not best['degenerate']
