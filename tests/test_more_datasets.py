@@ -1,6 +1,7 @@
-"""The model choice against R's mclust on datasets beyond its own: small and awkward data from base R and MASS
-(fixtures written by tests/fixtures/mclust/make_more_fixture.R; no R needed). `gmm_em_cli
---find_num_clusters_range 1 9 --covariance_type all` (or `auto`) runs this very search."""
+"""The model choice against R's mclust on datasets beyond its own: small and awkward data from base R and MASS, and
+single columns and pairs of columns of every fixture dataset (fixtures written by tests/fixtures/mclust/make_more_fixture.R,
+make_onedim_fixture.R and make_pairs_fixture.R; no R needed). `gmm_em_cli --find_num_clusters_range 1 9
+--covariance_type all` (or `auto`) runs this very search."""
 import json, warnings
 from pathlib import Path
 import numpy as np
@@ -15,37 +16,37 @@ DEGENERATE_FOR_US = {('women', 'all')}
 
 def load(name): return np.loadtxt(FIX/'more'/f'{name}.csv', delimiter=',', skiprows=1, ndmin=2)
 
+def check_choice(X, ref, models='all'):
+    "The search's choice has a BIC at most mclust's best over the same models (`ref['bic']`, mclust's sign) + 0.5, and is not degenerate."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        best = search(X, range(1, 10), models, random_state=0).best_row
+    assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
+    assert not best['degenerate']
+
 @pytest.mark.parametrize('models', ['all', 'auto'])
 @pytest.mark.parametrize('name', sorted(REF))
 def test_choice_as_good_as_mclust(name, models):
     "The chosen model's BIC is at most mclust's best over the same models (sign flipped) + 0.5, and it is not degenerate."
     if (name, models) in DEGENERATE_FOR_US: pytest.xfail("mclust's choice is degenerate by our rules")
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        res = search(load(name), range(1, 10), models, random_state=0)
-    best, ref = res.best_row, REF[name][models]
-    assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
-    assert not best['degenerate']
+    check_choice(load(name), REF[name][models], models)
 
+
+def columns(key):
+    "Columns `path:j` or `path:i-j` of a fixture dataset, rows with a missing value dropped (R's na.omit)."
+    path, cols = key.rsplit(':', 1)
+    X = np.loadtxt(FIX/f'{path}.csv', delimiter=',', skiprows=1, ndmin=2)
+    return X[~np.isnan(X).any(axis=1)][:, [int(c) for c in cols.split('-')]]
 
 # One feature: single columns of every fixture dataset (tests/fixtures/mclust/make_onedim_fixture.R), many of them tied
 ONEDIM = json.loads((FIX/'mclust_onedim.json').read_text())['columns']
 
-def column(key):
-    path, j = key.rsplit(':', 1)
-    X = np.loadtxt(FIX/f'{path}.csv', delimiter=',', skiprows=1, ndmin=2)
-    return X[~np.isnan(X).any(axis=1), int(j)][:, None]   # R's na.omit: rows with a missing value dropped
-
 @pytest.mark.parametrize('key', sorted(ONEDIM))
 def test_one_feature_choice_as_good_as_mclust(key):
     "For one feature ('all' is E and V): the chosen model's BIC is at most mclust's best + 0.5, and it is not degenerate."
-    x, ref = column(key), ONEDIM[key]
-    assert len(x) == ref['n']
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        best = search(x, range(1, 10), 'all', random_state=0).best_row
-    assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
-    assert not best['degenerate']
+    X = columns(key)
+    assert len(X) == ONEDIM[key]['n']
+    check_choice(X, ONEDIM[key])
 
 
 # Two features: pairs of columns of every fixture dataset (tests/fixtures/mclust/make_pairs_fixture.R), many of them tied
@@ -63,19 +64,10 @@ KNOWN = {
     'more/mtcars:0-2': "a local optimum the search misses",
 }
 
-def pair(key):
-    path, ij = key.rsplit(':', 1)
-    X = np.loadtxt(FIX/f'{path}.csv', delimiter=',', skiprows=1, ndmin=2)
-    return X[~np.isnan(X).any(axis=1)][:, [int(c) for c in ij.split('-')]]
-
 @pytest.mark.parametrize('key', sorted(PAIRS))
 def test_pair_choice_as_good_as_mclust(key):
     "For two features, all fourteen models: the chosen model's BIC is at most mclust's best + 0.5, and it is not degenerate."
     if key in KNOWN: pytest.xfail(KNOWN[key])
-    X, ref = pair(key), PAIRS[key]
-    assert len(X) == ref['n']
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        best = search(X, range(1, 10), 'all', random_state=0).best_row
-    assert best['bic'] <= -ref['bic'] + 0.5, (best['k'], best['covariance_type'], best['bic'], ref)
-    assert not best['degenerate']
+    X = columns(key)
+    assert len(X) == PAIRS[key]['n']
+    check_choice(X, PAIRS[key])
