@@ -657,7 +657,7 @@ def _multistart(self:GaussianMixture, src, starts, incumbent=None, protect:int=0
     for r in sorted(runs, key=lambda r: not mine(r)):   # (otherwise in rank order)
         if tries >= 3 or (best is not None and not rank(best, src.total_weight)[0] and r[5] >= protect and r is not top): continue
         own = mine(r)
-        if not own and _reach(r[2]) < to_beat: continue   # out of reach at its present pace
+        if r[5] >= protect and _reach(r[2]) < to_beat: continue   # out of reach at its present pace (mclust's start is continued whatever its pace)
         tries += 1
         if scr is not src: r = (r[0], [], [], False, [])    # the fit's history starts where the screening ended
         try: r = self._extend(src, r[:5], self.max_iter - len(r[1]), accelerate=True, give_up_below=to_beat if scr is src and not own else -np.inf)

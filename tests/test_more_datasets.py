@@ -58,10 +58,6 @@ KNOWN = {
     # mclust's VEI k=7 (48 rows; perm takes a handful of values): plain EM from mclust's start reaches it here too, but
     # the accelerated run of the search ends at another optimum of that cell (BIC 3.4 above mclust's choice)
     'data/rock:0-3': "a local optimum the search misses",
-    # mclust's VEV k=3 (a component of 3 rows): mclust's start reaches it when followed to its end, but the search gives
-    # a start up once it looks unable to beat the best fit found (following mclust's start always, for fewer than 1,000
-    # rows, found it, cost 10 to 25% more time, and lost the choice on all 11 columns of mtcars by 20): BIC 1.1 above
-    'more/mtcars:0-2': "a local optimum the search misses",
 }
 
 @pytest.mark.parametrize('key', sorted(PAIRS))
