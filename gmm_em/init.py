@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_init.ipynb #dc8ab9d4
 from __future__ import annotations
-import hashlib, warnings
+import functools, hashlib, warnings
 import numpy as np
 from scipy.cluster.hierarchy import linkage
 from scipy.cluster.vq import kmeans2
@@ -294,6 +294,13 @@ def split_starts(weights, means, covariances, # a fitted mixture with k componen
     return out
 
 # %% ../nbs/01a_init.ipynb #3c8ed664
+@functools.cache
+def _pairs(k):
+    "Every pair i < j of k components, in the order (0, 1), (0, 2), ... (kept, so read-only)."
+    I, J = np.triu_indices(k, 1)
+    I.flags.writeable = J.flags.writeable = False
+    return I, J
+
 def merge_starts(weights, means, covariances, # a fitted mixture with k components
                  covariance_type:str, # its covariance type
                  count:int=3): # how many merges (the cheapest pairs)
@@ -303,7 +310,7 @@ def merge_starts(weights, means, covariances, # a fitted mixture with k componen
     if k < 2: return []
     C = full_covariances(covariances, covariance_type, k, d)
     ld = np.linalg.slogdet(C)[1]
-    I, J = np.triu_indices(k, 1)   # every pair i < j, in the order (0, 1), (0, 2), ...
+    I, J = _pairs(k)
     wi, wj = w[I], w[J]; ww = wi + wj
     mu = (wi[:, None]*m[I] + wj[:, None]*m[J])/ww[:, None]
     dm = m[I] - m[J]
