@@ -422,19 +422,16 @@ def _lean_steps(src, feats, equal, reg):
     "`_lean_em`'s step function for one source, one variance for all (`equal`) or one each, and the regularisation `reg`."
     ref, Phi = float(feats[0][0]), feats[1]    # rows z^2, z, 1 of z = x - ref
     wts, n = _in_memory(src)[1], src.total_weight
-    eps, c0 = 10*np.finfo(np.float64).eps, -0.5*np.log(2*np.pi)
-    def em(ps):
+    eps, c0, reg = 10*np.finfo(np.float64).eps, -0.5*math.log(2*math.pi), float(reg)
+    def em(ps):   # (the few numbers per component in floats: for k <= 9 numpy's per-call cost would be most of the step)
         G, k = len(ps), len(ps[0][0])
-        if G == 1: w, m, c = ps[0][0], ps[0][1][:, 0] - ref, ps[0][2][:, 0, 0]
-        else: w, m, c = np.concatenate([p[0] for p in ps]), np.concatenate([p[1][:, 0] for p in ps]) - ref, np.concatenate([p[2][:, 0, 0] for p in ps])
-        theta, prec = np.empty((3, G*k)), 1/c             # theta: coefficients of z^2, z and 1 in log w_k + log N_k
-        np.multiply(-0.5, prec, out=theta[0])
-        mp = np.multiply(m, prec, out=theta[1])
-        q = m*mp
-        if not q.max() <= COND_MAX: return None   # far from ref: the general path's exact form
-        with np.errstate(divide='ignore'): np.log(w*np.sqrt(prec), out=theta[2])
-        theta[2] += c0 - 0.5*q
-        L = theta.T @ Phi                                # of every mixture, (G k, n)
+        theta = []   # coefficients of z^2, z and 1 in log w_j + log N_j, a row per component of every mixture
+        for w, m, c in ((p[0].tolist(), p[1][:, 0].tolist(), p[2][:, 0, 0].tolist()) for p in ps):
+            for wj, mj, cj in zip(w, m, c):
+                mj -= ref
+                if not (cj > 0 and mj*mj/cj <= COND_MAX): return None   # far from ref: the general path's exact form
+                theta.append((-0.5/cj, mj/cj, (math.log(wj) if wj > 0 else -math.inf) - 0.5*math.log(cj) + c0 - 0.5*mj*mj/cj))
+        L = np.array(theta) @ Phi                        # of every mixture, (G k, n)
         L3 = L.reshape(G, k, -1)
         shift = not (-EXP_MIN < L.min() and L.max() < EXP_MIN)   # else every exp is in range as it is
         if shift:
@@ -446,18 +443,21 @@ def _lean_steps(src, feats, equal, reg):
         L3 *= (1/s if wts is None else wts/s)[:, None]   # responsibilities within each mixture
         np.log(s, out=s)
         if shift: s += mx
-        ll = s.sum(axis=1) if wts is None else [_weighted_sum(wts, sg) for sg in s]
-        S2, S1, nk = (Phi @ L.T).reshape(3, G, k)        # sums of z^2, z and 1 over the responsibilities
-        nk = nk + eps
-        ex2, delta = S2/nk, S1/nk
-        var = ex2 - delta*delta
-        if (var < 1e-6*ex2).any(): return None   # digits lost to cancellation: the general path
-        var += reg
-        tot = nk.sum(axis=1, keepdims=True)
-        if equal: var = np.repeat((var*nk).sum(axis=1, keepdims=True)/tot, k, axis=1)
-        ok, w, m, v = var.min(axis=1) > 0, nk/tot, (ref + delta)[:, :, None], var[:, :, None, None]
-        pc = 1/np.sqrt(v)
-        return [(ll[g]/n, (w[g], m[g], v[g], pc[g])) if ok[g] else None for g in range(G)]
+        ll = s.sum(axis=1).tolist() if wts is None else [_weighted_sum(wts, sg) for sg in s]
+        S2, S1, N = (Phi @ L.T).tolist()                 # sums of z^2, z and 1 over the responsibilities
+        out = []
+        for g in range(G):
+            nk, mu, var = [x + eps for x in N[g*k:(g + 1)*k]], [], []
+            for s2, s1, nj in zip(S2[g*k:(g + 1)*k], S1[g*k:(g + 1)*k], nk):
+                ex2, delta = s2/nj, s1/nj
+                if ex2 - delta*delta < 1e-6*ex2: return None   # digits lost to cancellation: the general path
+                mu.append(ref + delta); var.append(ex2 - delta*delta + reg)
+            tot = sum(nk)
+            if equal: var = [sum(v*nj for v, nj in zip(var, nk))/tot]*k
+            if not all(v > 0 for v in var): out.append(None); continue   # (NaN too)
+            v = np.array(var)[:, None, None]
+            out.append((ll[g]/n, (np.array(nk)/tot, np.array(mu)[:, None], v, 1/np.sqrt(v))))
+        return out
     return em
 
 def _log_likelihood(self:GaussianMixture, src, p):
