@@ -582,7 +582,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
 def _squarem(p0, p1, p2, covariance_type, longest=np.inf):
     "The SQUAREM point (step length $a = -|r|/|v|$, between -`longest` and -1) from three EM iterates, in coordinates where any value is valid and units do not matter (log weights; means, Cholesky factors or log variances in units of each feature's sd), and `a`; the point is `None` if it is no better than `p2`."
     k, d = p0[1].shape
-    if d == 1 and storage(covariance_type) == 'full': return _squarem_1d(p0, p1, p2, covariance_type[0] == 'E', longest)
+    if d == 1 and storage(covariance_type) == 'full': return _squarem_1d(p0, p1, p2, covariance_type, longest)
     full = storage(covariance_type) in ('full', 'tied')
     s = np.sqrt(mixture_variances(p0[0], p0[1], full_covariances(p0[2], covariance_type, k, d)))   # the data's sd, from the mixture
     if not (np.isfinite(s).all() and (s > 0).all()): return None, -1.
@@ -609,20 +609,19 @@ def _extrapolate(t0, t1, t2, longest):
     if not a < -1.: return None, a
     return t0 - 2*a*r + a*a*v, a
 
-def _squarem_1d(p0, p1, p2, equal, longest):
-    "`_squarem` for one feature (the covariances `(k, 1, 1)`): coordinates log weights, means and standard deviations in units of the data's sd; E models pool the variances again."
+def _squarem_1d(p0, p1, p2, covariance_type, longest):
+    "`_squarem` for one feature (the covariances `(k, 1, 1)`): coordinates log weights, means and standard deviations in units of the data's sd; E models pooled again (`init.constrain`)."
     k = len(p0[0])
     w, m, c = np.array([p0[0], p1[0], p2[0]]), np.array([p0[1], p1[1], p2[1]])[:, :, 0], np.array([p0[2], p1[2], p2[2]])[:, :, 0, 0]
-    mu = w[0] @ m[0]
-    s = np.sqrt(w[0] @ c[0] + w[0] @ (m[0] - mu)**2)
+    s = float(np.sqrt(mixture_variances(p0[0], p0[1], p0[2]))[0])   # the data's sd, from the mixture
     if not (np.isfinite(s) and s > 0): return None, -1.
     t, a = _extrapolate(*np.concatenate([np.log(w), m/s, np.sqrt(c)/s], axis=1), longest)
     if t is None: return None, a
     w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
-    c = (t[2*k:]*s)**2
-    if equal: nk = w + 10*np.finfo(np.float64).eps; c = np.full(k, nk @ c/nk.sum())
-    c = c[:, None, None]
-    try: return (w, (t[k:2*k]*s)[:, None], c, precision_cholesky(c, 'full')), a
+    c = ((t[2*k:]*s)**2)[:, None, None]
+    try:
+        if covariance_type[0] == 'E': c = constrain(c, w, covariance_type)   # one variance for all again
+        return (w, (t[k:2*k]*s)[:, None], c, precision_cholesky(c, 'full')), a
     except ValueError: return None, a
 
 GaussianMixture._run = _run
