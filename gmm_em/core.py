@@ -20,12 +20,12 @@ from .init import *
 # %% auto #0
 __all__ = ['SINGULAR', 'FLOOR', 'ROWS_SLACK', 'INIT_SAMPLE_SIZE', 'KMEANS_SAMPLE_SIZE', 'INIT_METHODS', 'MULTISTART_KMEANS',
            'SCREEN_ITER', 'SHORT_RUNS', 'SHORT_ITER', 'SCREEN_SAMPLE_SIZE', 'SQUAREM_STEP', 'SQUAREM_GROW', 'GAIN',
-           'GIVE_UP', 'SETTLE', 'SETTLE_AFTER', 'DEGENERATE_CHECK', 'CACHE_BYTES', 'CACHE_MIN_FEATURES', 'CACHE_SMALL',
-           'ConvergenceWarning', 'convergence_warning_class', 'NotFittedError', 'not_fitted_error', 'FitHistory',
-           'DegenerateWarning', 'mixture_variances', 'degenerate_reasons', 'check_random_state', 'hash_uniform',
-           'default_block_rows', 'information_criterion', 'GaussianMixture', 'feature_cache_bytes', 'progress_bar',
-           'fit', 'e_blocks', 'predict_proba', 'predict', 'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic',
-           'icl', 'aic', 'sample', 'save', 'load']
+           'GIVE_UP', 'SETTLE', 'SETTLE_AFTER', 'PACE_PASSES', 'PACE_HORIZON', 'DEGENERATE_CHECK', 'CACHE_BYTES',
+           'CACHE_MIN_FEATURES', 'CACHE_SMALL', 'LEAN_TIES', 'ConvergenceWarning', 'convergence_warning_class',
+           'NotFittedError', 'not_fitted_error', 'FitHistory', 'DegenerateWarning', 'mixture_variances',
+           'degenerate_reasons', 'check_random_state', 'hash_uniform', 'default_block_rows', 'information_criterion',
+           'GaussianMixture', 'feature_cache_bytes', 'progress_bar', 'fit', 'e_blocks', 'predict_proba', 'predict',
+           'score_samples', 'score', 'fit_predict', 'uncertainty', 'bic', 'icl', 'aic', 'sample', 'save', 'load']
 
 # %% ../nbs/02_core.ipynb #9e6f05d5
 class ConvergenceWarning(UserWarning):
@@ -134,6 +134,8 @@ GAIN = 0.01             # a start must be able to raise an incumbent's total log
 GIVE_UP = 3             # passes in a row a continued start may look unable to do so before it is stopped
 SETTLE = 10            # with `_settle_below` (set by the search), a run whose reach stays below it stops at SETTLE times the tolerance
 SETTLE_AFTER = 10      # ... once it has run this many passes (before, the extrapolation means little)
+PACE_PASSES = 5         # ... or once its pace over this many passes, kept up for ...
+PACE_HORIZON = 100      # ... this many more, would still leave it below what matters (a slow crawl far below)
 DEGENERATE_CHECK = 25   # with `_stop_degenerate` (set by the search), a run is stopped at the first multiple of this many passes where it is degenerate
 
 # %% ../nbs/02_core.ipynb #0f1a5162
@@ -407,6 +409,8 @@ GaussianMixture.feature_cache_bytes, GaussianMixture._features, GaussianMixture.
 
 
 # %% ../nbs/02_core.ipynb #8eeb112e
+LEAN_TIES = 0.9   # one feature with fewer distinct values than this fraction of its rows: the lean step sums over the distinct values
+
 def _lean_em(self:GaussianMixture, src):
     "For one feature held in memory, its features cached: EM steps of several mixtures at once, `[p] -> [(mean log-likelihood at p, next p), or None where a variance became ill-defined]`, or `None` for a pass the raw-moment form would get wrong (the general path then takes it); `None` where only the general path applies."
     if src.n_features != 1 or self._form != 'full' or self.nan_policy == 'omit' or self.dtype not in (None, np.float64): return None
@@ -421,7 +425,10 @@ def _lean_em(self:GaussianMixture, src):
 def _lean_steps(src, feats, equal, reg):
     "`_lean_em`'s step function for one source, one variance for all (`equal`) or one each, and the regularisation `reg`."
     ref, Phi = float(feats[0][0]), feats[1]    # rows z^2, z, 1 of z = x - ref
-    wts, n = _in_memory(src)[1], src.total_weight
+    (x, wts), n = _in_memory(src), src.total_weight
+    u, inv = np.unique(x[:, 0], return_inverse=True)
+    if len(u) < LEAN_TIES*len(x):   # tied values (rounded data): each distinct value once, weighted by its rows (the same sums, fewer terms)
+        Phi, wts = feature_matrix(u[:, None], feats[0], True), np.bincount(inv.ravel(), weights=wts, minlength=len(u)).astype(np.float64)
     eps, c0, reg = 10*np.finfo(np.float64).eps, -0.5*math.log(2*math.pi), float(reg)
     def em(ps):   # (the few numbers per component in floats: for k <= 9 numpy's per-call cost would be most of the step)
         G, k = len(ps), len(ps[0][0])
@@ -558,7 +565,7 @@ def _run(self:GaussianMixture, src, params, lower_bound=-np.inf, max_iter=None, 
         if self._stop_degenerate and len(bounds) % DEGENERATE_CHECK == 0 and degenerate_reasons(p[0], p[1], p[2], ct, n, reg): hopeless = GIVE_UP   # it cannot be chosen: no need to settle it
         if shown: bar.update(); bar.set_postfix_str(f"loglik {ll:.5f}")
         if self.verbose >= 2 and len(steps) % self.verbose_interval == 0: print(f"  iteration {len(steps)}: log-likelihood {ll:.6f} (change {ll - prev:.3g})", file=sys.stderr)
-        return abs(ll - prev) < self.tol or (len(bounds) >= SETTLE_AFTER and abs(ll - prev) < SETTLE*self.tol and _reach(bounds) < self._settle_below)   # far below what matters: settled sooner
+        return abs(ll - prev) < self.tol or (len(bounds) >= SETTLE_AFTER and (abs(ll - prev) < SETTLE*self.tol and _reach(bounds) < self._settle_below or _pace(bounds) < self._settle_below))   # far below what matters: settled sooner
     p, longest = params, SQUAREM_STEP   # SQUAREM's longest step: grows while taken in full, shrinks when a step loses
     try:
         while len(secs) < max_iter and hopeless < GIVE_UP:
@@ -610,19 +617,28 @@ def _extrapolate(t0, t1, t2, longest):
     return t0 - 2*a*r + a*a*v, a
 
 def _squarem_1d(p0, p1, p2, covariance_type, longest):
-    "`_squarem` for one feature (the covariances `(k, 1, 1)`): coordinates log weights, means and standard deviations in units of the data's sd; E models pooled again (`init.constrain`)."
+    "`_squarem` for one feature (the covariances `(k, 1, 1)`), in floats (for k <= 9 numpy's per-call cost would be most of it): coordinates log weights, means and standard deviations in units of the data's sd; E models pooled again as their M-step does."
     k = len(p0[0])
-    w, m, c = np.array([p0[0], p1[0], p2[0]]), np.array([p0[1], p1[1], p2[1]])[:, :, 0], np.array([p0[2], p1[2], p2[2]])[:, :, 0, 0]
-    s = float(np.sqrt(mixture_variances(p0[0], p0[1], p0[2]))[0])   # the data's sd, from the mixture
-    if not (np.isfinite(s) and s > 0): return None, -1.
-    t, a = _extrapolate(*np.concatenate([np.log(w), m/s, np.sqrt(c)/s], axis=1), longest)
-    if t is None: return None, a
-    w = np.exp(t[:k] - t[:k].max()); w /= w.sum()
-    c = ((t[2*k:]*s)**2)[:, None, None]
-    try:
-        if covariance_type[0] == 'E': c = constrain(c, w, covariance_type)   # one variance for all again
-        return (w, (t[k:2*k]*s)[:, None], c, precision_cholesky(c, 'full')), a
-    except ValueError: return None, a
+    (w0, m0, c0), *rest = [(p[0].tolist(), p[1][:, 0].tolist(), p[2][:, 0, 0].tolist()) for p in (p0, p1, p2)]
+    mu = sum(w*m for w, m in zip(w0, m0))
+    var = sum(w*(c + (m - mu)**2) for w, m, c in zip(w0, m0, c0))   # the data's variance, from the mixture (`mixture_variances`)
+    if not 0 < var < math.inf: return None, -1.
+    s = math.sqrt(var)
+    try: t0, t1, t2 = ([math.log(x) for x in w] + [x/s for x in m] + [math.sqrt(x)/s for x in c] for w, m, c in [(w0, m0, c0), *rest])
+    except ValueError: return None, -1.   # a weight of 0
+    r, v = [b - a for a, b in zip(t0, t1)], [c - 2*b + a for a, b, c in zip(t0, t1, t2)]
+    nv = math.sqrt(sum(x*x for x in v))
+    if not nv > 0: return None, -1.
+    a = max(min(-math.sqrt(sum(x*x for x in r))/nv, -1.), -longest)   # as `_extrapolate`
+    if not a < -1.: return None, a
+    t = [x - 2*a*y + a*a*z for x, y, z in zip(t0, r, v)]
+    top = max(t[:k]); w = [math.exp(x - top) for x in t[:k]]; tot = sum(w); w = [x/tot for x in w]
+    c = [(x*s)**2 for x in t[2*k:]]
+    if covariance_type[0] == 'E':   # one variance for all again: the weighted mean (`init.constrain`)
+        nk = [x + 10*np.finfo(np.float64).eps for x in w]; c = [sum(x*y for x, y in zip(nk, c))/sum(nk)]*k
+    if not all(0 < x < math.inf for x in c): return None, a
+    c = np.array(c)[:, None, None]
+    return (np.array(w), (np.array(t[k:2*k])*s)[:, None], c, 1/np.sqrt(c)), a
 
 GaussianMixture._run = _run
 
@@ -710,6 +726,10 @@ def _group_steps(self:GaussianMixture, src, ps):
             out.append((st.ll/n, (w, m, c, precision_cholesky(c, self._form))))
         except ValueError: out.append(None)
     return out
+
+def _pace(bounds):
+    "Where EM's log-likelihood gets in `PACE_HORIZON` more passes at its pace over the last `PACE_PASSES`."
+    return bounds[-1] + PACE_HORIZON*(bounds[-1] - bounds[-1 - PACE_PASSES])/PACE_PASSES
 
 def _reach(bounds):
     "A generous guess of where EM's log-likelihood is heading: twice the Aitken extrapolation of the last gains (infinite while they grow)."

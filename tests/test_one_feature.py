@@ -2,7 +2,7 @@
 import warnings
 import numpy as np
 import pytest
-from gmm_em.core import GaussianMixture, _squarem, _extrapolate
+from gmm_em.core import GaussianMixture, _squarem, _extrapolate, LEAN_TIES, SETTLE_AFTER
 from gmm_em.data import ArraySource, WeightedSource
 from gmm_em.stats import precision_cholesky
 from gmm_em.selection import search
@@ -29,9 +29,13 @@ def general_step(g, src, p):
 
 @pytest.mark.parametrize('ct', ['E', 'V', 'EEE', 'VVV', 'EVI', 'full'])
 @pytest.mark.parametrize('weighted', [False, True])
-def test_lean_step_is_the_general_step(ct, weighted):
+@pytest.mark.parametrize('rounded', [False, True])
+def test_lean_step_is_the_general_step(ct, weighted, rounded):
+    "From the same parameters, the same log-likelihood and next parameters; on rounded data (tied values) the lean step sums over the distinct values, weighted by their rows."
     g, p = start(3, ct)
-    src = ArraySource(X1)
+    X = np.round(X1, 1) if rounded else X1
+    assert (len(np.unique(X)) < LEAN_TIES*len(X)) == rounded
+    src = ArraySource(X)
     if weighted: src = WeightedSource(src, RNG.uniform(0.2, 3, len(X1)))
     lean = g._lean_em(src)
     assert lean is not None
@@ -116,3 +120,16 @@ def test_awkward_columns(name):
         b = search(X, range(1, 7), 'all', random_state=0, cache_bytes=0)
     assert np.isfinite(a.column('log_likelihood')).all() and np.isfinite(b.column('log_likelihood')).all()
     assert (a.best_row['k'], a.best_row['covariance_type']) == (b.best_row['k'], b.best_row['covariance_type'])
+
+
+def test_a_slow_crawl_far_below_what_matters_settles():
+    "In a search, a run whose pace over the last passes, kept up for `PACE_HORIZON` more, would still leave it below what matters stops after `SETTLE_AFTER` passes; without that bar it runs on."
+    def fit(settle_below):
+        g = GaussianMixture(7, covariance_type='E', tol=1e-12, max_iter=200, init_params='hc', random_state=0)
+        g._settle_below = settle_below
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            return g.fit(X1)
+    free, settled = fit(-np.inf), fit(0.)   # a mean log-likelihood of 0 per row: far above these data's (about -2)
+    assert settled.n_iter_ == SETTLE_AFTER < free.n_iter_
+    assert settled.lower_bound_ <= free.lower_bound_
