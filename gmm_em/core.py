@@ -93,22 +93,26 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     w, m = np.asarray(weights, dtype=np.float64), np.asarray(means, dtype=np.float64)
     (k, d), ct = m.shape, covariance_type
     C = full_covariances(covariances, ct, k, d)
-    v = np.maximum(mixture_variances(w, m, C), np.finfo(np.float64).tiny)
     reg = np.zeros(d) + reg_covar
     need, out = min_rows(ct, d), []
     p = n_parameters(k, d, ct)
     if p >= n_samples*d: out.append(f"{p} free parameters for {n_samples*d:.0f} numbers in the data")
-    rows = w*n_samples
-    short = rows + ROWS_SLACK < need   # (a component holding d + 1 rows has a weight a little below (d + 1)/n: the rest of the mixture takes a share of each row)
-    def scaled(by): r = np.sqrt(by); return C/r[:, None]/r[None, :]   # square roots first: no overflow at 1e150
-    if d == 1: floor, ev = (C[:, 0, 0]/reg[0] if reg[0] > 0 else np.full(k, np.inf)), C[:, 0]/v[0]   # one feature: the variances themselves
+    rows = (w*n_samples).tolist()   # (a component holding d + 1 rows has a weight a little below (d + 1)/n: the rest of the mixture takes a share of each row)
+    if d == 1:   # one feature: the variances themselves, in floats (numpy's per-call cost would be most of the check)
+        c, wl, ml, r = C.ravel().tolist(), w.tolist(), m.ravel().tolist(), float(reg[0])
+        mu = sum(a*b for a, b in zip(wl, ml))
+        v = max(sum(a*(x + (b - mu)*(b - mu)) for a, b, x in zip(wl, ml, c)), np.finfo(np.float64).tiny)   # `mixture_variances`
+        floor = [x/r if r > 0 else math.inf for x in c]
+        lo = hi = [x/v for x in c]
     else:
-        floor = np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)
-        ev = np.linalg.eigvalsh(scaled(v))
-    for j in np.nonzero(short | (floor <= FLOOR) | ~(ev[:, 0] > SINGULAR*np.maximum(1., ev[:, -1])))[0]:
-        if short[j]: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
+        v = np.maximum(mixture_variances(w, m, C), np.finfo(np.float64).tiny)
+        def scaled(by): r = np.sqrt(by); return C/r[:, None]/r[None, :]   # square roots first: no overflow at 1e150
+        floor = (np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)).tolist()
+        ev = np.linalg.eigvalsh(scaled(v)); lo, hi = ev[:, 0].tolist(), ev[:, -1].tolist()
+    for j in range(k):
+        if rows[j] + ROWS_SLACK < need: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
         elif floor[j] <= FLOOR: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")
-        else: out.append(f"component {j}'s covariance is singular")
+        elif not lo[j] > SINGULAR*max(1., hi[j]): out.append(f"component {j}'s covariance is singular")
     return out
 
 # %% ../nbs/02_core.ipynb #31cd04fc
@@ -134,7 +138,7 @@ GAIN = 0.01             # a start must be able to raise an incumbent's total log
 GIVE_UP = 3             # passes in a row a continued start may look unable to do so before it is stopped
 SETTLE = 10            # with `_settle_below` (set by the search), a run whose reach stays below it stops at SETTLE times the tolerance
 SETTLE_AFTER = 10      # ... once it has run this many passes (before, the extrapolation means little)
-PACE_PASSES = 5         # ... or once its pace over this many passes, kept up for ...
+PACE_PASSES = 5         # ... and then stops outright once its pace over this many passes, kept up for ...
 PACE_HORIZON = 100      # ... this many more, would still leave it below what matters (a slow crawl far below)
 DEGENERATE_CHECK = 25   # with `_stop_degenerate` (set by the search), a run is stopped at the first multiple of this many passes where it is degenerate
 
@@ -503,11 +507,8 @@ GaussianMixture._initial_params = _initial_params
 # %% ../nbs/02_core.ipynb #5568975f
 def _hc_start(self:GaussianMixture, sample, rng):
     "Parameters of mclust's start: the hierarchical partition of at most `HC_SAMPLE_SIZE` sampled rows, or for one feature quantile groups of all sampled rows (`qclass`)."
-    k, ct = self.n_components, self.covariance_type
-    if sample.shape[1] == 1: return start_from_labels(sample, quantile_labels(sample[:, 0], k), k, ct, self._reg())
-    sub = _subsample(sample, HC_SAMPLE_SIZE, rng)
-    lab = hc_partition(sub, k)
-    return start_from_labels(sub, lab, k, ct, self._reg())
+    sub = sample if sample.shape[1] == 1 else _subsample(sample, HC_SAMPLE_SIZE, rng)
+    return start_from_labels(sub, hc_partition(sub, self.n_components), self.n_components, self.covariance_type, self._reg())
 
 def _candidate_starts(self:GaussianMixture, src, sample, sample_rows, rng, n_kmeans=MULTISTART_KMEANS):
     "The starts `'multistart'` tries: mclust's (`_hc_start`) and `MULTISTART_KMEANS` k-means."
@@ -621,7 +622,7 @@ def _squarem_1d(p0, p1, p2, covariance_type, longest):
     k = len(p0[0])
     (w0, m0, c0), *rest = [(p[0].tolist(), p[1][:, 0].tolist(), p[2][:, 0, 0].tolist()) for p in (p0, p1, p2)]
     mu = sum(w*m for w, m in zip(w0, m0))
-    var = sum(w*(c + (m - mu)**2) for w, m, c in zip(w0, m0, c0))   # the data's variance, from the mixture (`mixture_variances`)
+    var = sum(w*(c + (m - mu)*(m - mu)) for w, m, c in zip(w0, m0, c0))   # the data's variance, from the mixture (`mixture_variances`)
     if not 0 < var < math.inf: return None, -1.
     s = math.sqrt(var)
     try: t0, t1, t2 = ([math.log(x) for x in w] + [x/s for x in m] + [math.sqrt(x)/s for x in c] for w, m, c in [(w0, m0, c0), *rest])
@@ -632,8 +633,9 @@ def _squarem_1d(p0, p1, p2, covariance_type, longest):
     a = max(min(-math.sqrt(sum(x*x for x in r))/nv, -1.), -longest)   # as `_extrapolate`
     if not a < -1.: return None, a
     t = [x - 2*a*y + a*a*z for x, y, z in zip(t0, r, v)]
+    if not all(map(math.isfinite, t)): return None, a
     top = max(t[:k]); w = [math.exp(x - top) for x in t[:k]]; tot = sum(w); w = [x/tot for x in w]
-    c = [(x*s)**2 for x in t[2*k:]]
+    c = [(x*s)*(x*s) for x in t[2*k:]]   # (** would raise on overflow; * gives inf)
     if covariance_type[0] == 'E':   # one variance for all again: the weighted mean (`init.constrain`)
         nk = [x + 10*np.finfo(np.float64).eps for x in w]; c = [sum(x*y for x, y in zip(nk, c))/sum(nk)]*k
     if not all(0 < x < math.inf for x in c): return None, a

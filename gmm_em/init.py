@@ -182,13 +182,13 @@ _PARTS = {}   # hierarchical partitions by a digest of the raw rows, and k: a se
 
 def hc_partition(X:np.ndarray, # rows (n, d)
                  k:int): # the number of groups wanted
-    "`hc_labels(svd_scale(X), k)`, remembered for the last few row sets: every model of a search starts from the same partitions."
+    "mclust's starting partition, remembered for the last few row sets (every model of a search starts from the same partitions): `hc_labels(svd_scale(X), k)`, or for one feature `quantile_labels` (mclust's `qclass`)."
     key = hashlib.sha1(np.ascontiguousarray(X).view(np.uint8)).hexdigest() + str(np.shape(X))
     if key not in _PARTS:
         if len(_PARTS) >= 4: _PARTS.pop(next(iter(_PARTS)))
-        _PARTS[key] = svd_scale(X), {}
+        _PARTS[key] = (svd_scale(X) if np.shape(X)[1] > 1 else None), {}
     Z, labels = _PARTS[key]
-    if k not in labels: labels[k] = hc_labels(Z, k)
+    if k not in labels: labels[k] = quantile_labels(X[:, 0], k) if Z is None else hc_labels(Z, k)
     return labels[k].copy()
 
 # %% ../nbs/01a_init.ipynb #49b3771e
