@@ -339,15 +339,18 @@ def _in_memory(src):
     return None
 
 def _features(self:GaussianMixture, src):
-    "`(ref, Phi)`: the quadratic features of an in-memory source about its mean, computed on first use and kept with the source; `None` where `feature_cache_bytes` says none."
+    "`(ref, Phi)`: the quadratic features of an in-memory source about its mean, computed on first use and kept with the source; `None` where `feature_cache_bytes` says none. (The answer is kept with the source too, for each set of the parameters it depends on: every EM pass asks.)"
+    key, seen = (self.covariance_type, self.dtype, self.n_components, self.cache_bytes), src.__dict__.setdefault('feature_use', {})
+    if key in seen: return seen[key]
     mem = _in_memory(src)
-    if mem is None or not self.feature_cache_bytes(src.n_samples, src.n_features): return None
+    if mem is None or not self.feature_cache_bytes(src.n_samples, src.n_features): seen[key] = None; return None
     full, dt = self._form in ('full', 'tied'), np.dtype(self.dtype or np.float64)
     cache = src.__dict__.setdefault('features', {})
     if (full, dt) not in cache:
         ref = mem[0].mean(axis=0, dtype=np.float64)
         cache[full, dt] = ref, feature_matrix(mem[0], ref, full, dt)
-    return cache[full, dt]
+    seen[key] = cache[full, dt]
+    return seen[key]
 
 def _pass(self:GaussianMixture, src, weights, means, prec_chol):
     "Sufficient statistics of all rows under the given parameters (their `ll` is the total log-likelihood)."

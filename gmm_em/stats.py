@@ -232,7 +232,7 @@ def m_step(stats:SuffStats, # summed statistics
     if covariance_type == 'full':
         cov = stats.s2/nk[:, None, None] - delta[:, :, None]*delta[:, None, :]
         cov = 0.5*(cov + np.swapaxes(cov, 1, 2))
-        cov[:, np.arange(d), np.arange(d)] += reg_covar
+        cov.reshape(len(cov), -1)[:, ::d + 1] += reg_covar   # the diagonals (a view: cov is a fresh contiguous array)
     elif covariance_type == 'tied':
         cov = (stats.s2.sum(0) - (nk[:, None]*delta).T @ delta)/nk.sum()
         cov = 0.5*(cov + cov.T)
@@ -283,7 +283,7 @@ def make_plan(weights:np.ndarray, # (k,)
     k, d = means.shape
     ref = weights @ means if ref is None else np.asarray(ref, dtype=np.float64)
     m = means - ref
-    logw = np.log(weights, out=np.full(k, -np.inf), where=weights > 0)
+    logw = np.log(weights) if weights.min() > 0 else np.log(weights, out=np.full(k, -np.inf), where=weights > 0)
     if covariance_type in ('full', 'tied'):
         iu, ju, twice = _triu(d)[:3]
         P = U @ np.swapaxes(U, -1, -2)
@@ -297,7 +297,7 @@ def make_plan(weights:np.ndarray, # (k,)
         quad, Pm = -0.5*P, P*m
     mPm = (m*Pm).sum(1)
     theta = np.concatenate([quad, Pm, (-0.5*mPm + ld - 0.5*d*np.log(2*np.pi) + logw)[:, None]], axis=1)
-    kappa = float(np.max(mPm))
+    kappa = float(mPm.max())
     dtype = np.dtype(dtype)
     if dtype == np.float32 and not kappa <= COND_MAX_F32: dtype = np.dtype(np.float64)
     return Plan(weights, means, prec_chol, covariance_type, ref, np.ascontiguousarray(theta, dtype=dtype), kappa, dtype)
