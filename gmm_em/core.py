@@ -106,9 +106,10 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
         lo = hi = [x/v for x in c]
     else:
         v = np.maximum(mixture_variances(w, m, C), np.finfo(np.float64).tiny)
-        def scaled(by): r = np.sqrt(by); return C/r[:, None]/r[None, :]   # square roots first: no overflow at 1e150
-        floor = (np.linalg.eigvalsh(scaled(reg))[:, 0] if (reg > 0).all() else np.full(k, np.inf)).tolist()
-        ev = np.linalg.eigvalsh(scaled(v)); lo, hi = ev[:, 0].tolist(), ev[:, -1].tolist()
+        r = np.sqrt(np.stack([np.where(reg > 0, reg, 1.), v]))[:, None]   # square roots first: no overflow at 1e150
+        ev = np.linalg.eigvalsh(C/r[:, :, :, None]/r[:, :, None, :])     # in units of reg_covar, then of the data's variances
+        floor = ev[0, :, 0].tolist() if (reg > 0).all() else [math.inf]*k
+        lo, hi = ev[1, :, 0].tolist(), ev[1, :, -1].tolist()
     for j in range(k):
         if rows[j] + ROWS_SLACK < need: out.append(f"component {j} holds {rows[j]:.2f} rows; a {ct} covariance needs at least {need}")
         elif floor[j] <= FLOOR: out.append(f"component {j}'s covariance is at the reg_covar floor (its own variance is below reg_covar in some direction)")

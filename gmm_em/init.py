@@ -227,17 +227,24 @@ def quantile_labels(x:np.ndarray, # one column, (n,)
 # %% ../nbs/01a_init.ipynb #af6d54a1
 MISSING_GROUP = np.sqrt(np.finfo(np.float64).epsneg)   # mclust's responsibility of every row in a group no row is in
 
+_GROUPS = {}   # the statistics of the last partitions, by a digest of rows and labels: a search starts every model at one k from the same partition
+
 def start_from_labels(X:np.ndarray, # rows (n, d)
                       labels:np.ndarray, # group of each row, 0..k-1
                       k:int, # number of components
                       covariance_type:str, # one of `COVARIANCE_TYPES`
                       reg_covar=1e-6): # added to the covariance diagonals
-    "`(weights, means, covariances, prec_chol)` of the M-step on a hard partition of `X`."
-    R = np.zeros((k, len(X))); R[labels, np.arange(len(X))] = 1.
-    if not R.any(axis=1).all(): R = np.maximum(R, MISSING_GROUP); R /= R.sum(0)   # an empty group: as mclust, every row gives it a little
-    ref = (R @ X)/np.maximum(R.sum(1), 1)[:, None]
-    w, m, c = m_step(stats_from_resp(X[None] - ref[:, None], R, ref, storage(covariance_type)), covariance_type, reg_covar, init=True)
-    return w, m, c, precision_cholesky(c, storage(covariance_type))
+    "`(weights, means, covariances, prec_chol)` of the M-step on a hard partition of `X` (the partition's statistics are remembered: the next model's start from it is one M-step)."
+    form = storage(covariance_type)
+    key = (hashlib.sha1(np.ascontiguousarray(X).view(np.uint8)).hexdigest(), hashlib.sha1(np.ascontiguousarray(labels).view(np.uint8)).hexdigest(), np.shape(X), np.shape(labels), k, form)
+    if key not in _GROUPS:
+        if len(_GROUPS) >= 64: _GROUPS.pop(next(iter(_GROUPS)))
+        R = np.zeros((k, len(X))); R[labels, np.arange(len(X))] = 1.
+        if not R.any(axis=1).all(): R = np.maximum(R, MISSING_GROUP); R /= R.sum(0)   # an empty group: as mclust, every row gives it a little
+        ref = (R @ X)/np.maximum(R.sum(1), 1)[:, None]
+        _GROUPS[key] = stats_from_resp(X[None] - ref[:, None], R, ref, form)
+    w, m, c = m_step(_GROUPS[key], covariance_type, reg_covar, init=True)
+    return w, m, c, precision_cholesky(c, form)
 
 # %% ../nbs/01a_init.ipynb #1f31726e
 def full_covariances(covariances:np.ndarray, # covariances, shaped per covariance type
