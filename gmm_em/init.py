@@ -87,73 +87,72 @@ def _det_upper(U, p):
 
 TIE = 1e-12   # merge costs closer than this (relative) are equal: the order of rounding, which the units change, does not decide
 
-def _tied_pair(D, rowmin, rowarg, slot):
-    "The pair at the least cost; among pairs of equal cost (to `TIE`), the one mclust's hcvvv takes: the last it scans, the largest (higher slot, lower slot)."
+def _tied_pair(D, rowmin, rowarg):
+    "The pair of slots at the least cost; among pairs of equal cost (to `TIE`), the one mclust's hcvvv takes: the last it scans, the largest (higher slot, lower slot)."
     m = rowmin.min()
     top = m + TIE*max(1., abs(m))
     rows = np.flatnonzero(rowmin <= top)
     if len(rows) == 2 and rowarg[rows[0]] == rows[1] and np.count_nonzero(D[rows[0]] <= top) == 1: return int(rows[0]), int(rows[1])
     r, c = np.nonzero(D[rows] <= top); r = rows[r]
-    t = np.lexsort((np.minimum(slot[r], slot[c]), np.maximum(slot[r], slot[c])))[-1]
+    t = np.lexsort((np.minimum(r, c), np.maximum(r, c)))[-1]
     return int(r[t]), int(c[t])
 
 def hc_merges(Z:np.ndarray): # rows to agglomerate (n, p), e.g. `svd_scale(sample)`
-    "Merges `(a, b)`, b into a, of model-based agglomerative clustering from singletons, each the pair whose merge costs least in mclust's VVV criterion (`hcVVV`)."
+    "Merges `(a, b)`, b into a, of model-based agglomerative clustering from singletons, each the pair whose merge costs least in mclust's VVV criterion (`hcVVV`). The clusters are kept as hcvvv keeps them: the lg left fill slots 0..lg-1, and a merge moves the last into the slot freed, so every array is read as a slice."
     Z = np.asarray(Z, dtype=np.float64)
     n, p = Z.shape
     iu, ju = np.triu_indices(p)
     alpha = max(((Z - Z.mean(0))**2).sum()/(n*p), np.finfo(np.float64).eps)
-    cnt, mean, W = np.ones(n), Z.copy(), np.zeros((n, len(iu)))   # W: upper triangles of the scatter matrices
+    cnt, mean, W = np.ones(n), Z.copy(), np.zeros((n, len(iu)))   # per slot; W: upper triangles of the scatter matrices
     tr, T = np.zeros(n), np.full(n, np.log(alpha))   # tr: their traces
     D = squareform(2*np.log((pdist(Z, 'sqeuclidean')/2 + alpha)/2) - 2*np.log(alpha)) if n > 1 else np.zeros((1, 1))
     np.fill_diagonal(D, np.inf)
     rowarg = np.argmin(D, axis=1); rowmin = D[np.arange(n), rowarg]
-    act, merges = np.arange(n), []   # act: the clusters still active
-    slot, at = np.arange(n), np.arange(n)   # where mclust's hcvvv keeps each cluster (it moves its last one into a merged-away slot)
-    for lg in range(n, 1, -1):
-        a, b = _tied_pair(D, rowmin, rowarg, slot)
-        if slot[a] > slot[b]: a, b = b, a   # the merge keeps the lower slot
-        merges.append((a, b))
-        sb, last = slot[b], at[lg - 1]
-        at[sb], slot[last] = last, sb
+    ident, merges = np.arange(n), []   # ident: the cluster in each slot, named by a row of it
+    for lg in range(n, 1, -1):   # the lg clusters left fill slots 0..lg-1, as in mclust's hcvvv
+        a, b = _tied_pair(D[:lg, :lg], rowmin[:lg], rowarg[:lg])
+        if a > b: a, b = b, a   # the merge keeps the lower slot; hcvvv moves its last cluster into the other
+        merges.append((int(ident[a]), int(ident[b])))
         ca, cb = cnt[a], cnt[b]
         nn, dm = ca + cb, mean[b] - mean[a]
         f = ca*cb/nn
         W[a] += W[b] + f*dm[iu]*dm[ju]; tr[a] += tr[b] + f*float(dm @ dm)
         T[a] += T[b] + D[a, b]           # the merge cost is T(a + b) - T(a) - T(b)
         mean[a] += cb/nn*dm; cnt[a] = ca = nn
-        D[b, :] = D[:, b] = rowmin[b] = np.inf
-        act = act[act != b]; js = act[act != a]
-        if not len(js): break
-        cj = cnt[js]; nn = ca + cj                  # a merged with each of js: sizes, traces, then T
-        dm = mean[js] - mean[a]
+        stale = (rowarg[:lg] == a) | (rowarg[:lg] == b)   # rows whose cheapest partner changes
+        L = last = lg - 1
+        if b != last:   # the last cluster moves into b's slot
+            for arr in (cnt, mean, W, tr, T, ident, rowmin, rowarg, stale): arr[b] = arr[last]
+            D[b, :lg] = D[last, :lg]; D[:lg, b] = D[:lg, last]; D[b, b] = np.inf
+            rowarg[:L][rowarg[:L] == last] = b
+        if L == 1: break
+        cj = cnt[:L]; nn = ca + cj                  # a merged with each slot: sizes, traces, then T
+        dm = mean[:L] - mean[a]
         f = ca*cj/nn
-        t = tr[js] + f*np.einsum('jd,jd->j', dm, dm); t += tr[a] + alpha; t /= nn
+        x, y = (dm[:, 0], dm[:, 1]) if p == 2 else (None, None)
+        t = tr[:L] + f*(x*x + y*y if p == 2 else np.einsum('jd,jd->j', dm, dm)); t += tr[a] + alpha; t /= nn
         big = nn > p
         if big.any():
-            if not big.all(): jb, fb, dmb, nb = js[big], f[big], dm[big], nn[big]
-            else: jb, fb, dmb, nb = js, f, dm, nn
+            if not big.all(): jb, fb, dmb, nb = np.flatnonzero(big), f[big], dm[big], nn[big]
+            else: jb, fb, dmb, nb = slice(0, L), f, dm, nn
             if p == 2:   # the 2 x 2 determinant straight from its three entries: fewer passes than building U
-                Wb, x, y = W[jb], dmb[:, 0], dmb[:, 1]
+                Wb, x, y = W[:L][jb], x[jb], y[jb]
                 fx = fb*x
                 u0 = Wb[:, 0] + W[a, 0] + fx*x; u1 = Wb[:, 1] + W[a, 1] + fx*y; u2 = Wb[:, 2] + W[a, 2] + fb*y*y
                 det = (u0*u2 - u1*u1)/(nb*nb)
             else:
-                U = W[jb] + fb[:, None]*dmb[:, iu]*dmb[:, ju]; U += W[a]; U /= nb[:, None]
+                U = W[:L][jb] + fb[:, None]*dmb[:, iu]*dmb[:, ju]; U += W[a]; U /= nb[:, None]
                 det = _det_upper(U, p)
             t[big] += np.maximum(det, 0)
-        c = nn*np.log(t) - T[js]; c -= T[a]
-        D[a, js] = D[js, a] = c
-        j = int(np.argmin(c)); rowmin[a], rowarg[a] = c[j], js[j]
-        ra, rm = rowarg[js], rowmin[js]
-        better = c < rm
-        if better.any(): jb = js[better]; rowmin[jb], rowarg[jb] = c[better], a
-        stale = (ra == a) | (ra == b)
+        c = nn*np.log(t) - T[:L]; c -= T[a]; c[a] = np.inf
+        D[a, :L] = c; D[:L, a] = c
+        j = int(c.argmin()); rowmin[a], rowarg[a] = c[j], j
+        better = c < rowmin[:L]; better[a] = False
+        rowmin[:L][better] = c[better]; rowarg[:L][better] = a
+        stale = stale[:L] & ~better; stale[a] = False
         if stale.any():
-            stale = js[stale & ~better]    # their cheapest partner was a or b, and a costs them more now: look again
-            if len(stale): r = np.argmin(D[stale], axis=1); rowmin[stale], rowarg[stale] = D[stale, r], r
+            s = np.flatnonzero(stale); r = D[s, :L].argmin(axis=1); rowmin[s], rowarg[s] = D[s, r], r
     return merges
-
 
 # %% ../nbs/01a_init.ipynb #687b3d45
 _TREES = {}   # the last trees built, by a digest of their rows: a search cuts one tree at every k
