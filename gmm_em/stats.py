@@ -54,6 +54,13 @@ def precision_cholesky(covariances:np.ndarray, # covariances, shaped per `covari
             if not (cov.min() > 0 and cov.max() < np.inf): raise ValueError(_ILL_DEFINED)   # (NaN fails both)
             return 1.0/np.sqrt(cov)
         if not np.isfinite(cov).all(): raise ValueError(_ILL_DEFINED)
+        if cov.shape[-1] == 2:   # two features: LAPACK's factor (l00 = sqrt(a), l10 = b / l00, l11 = sqrt(c - l10^2)) and its inverse in closed form, where the per-call costs would be most of it
+            a, b, c = cov[..., 0, 0], cov[..., 1, 0], cov[..., 1, 1]
+            if not a.min() > 0: raise ValueError(_ILL_DEFINED)
+            l00 = np.sqrt(a); l10 = b/l00; r = c - l10*l10
+            if not r.min() > 0: raise ValueError(_ILL_DEFINED)
+            U = np.zeros(cov.shape); U[..., 0, 0] = 1/l00; U[..., 1, 1] = u11 = 1/np.sqrt(r); U[..., 0, 1] = -(l10/l00)*u11
+            return U
         U = np.swapaxes(np.linalg.inv(_chol_lower(cov)), -1, -2)   # (L^-1)^T, batched
         return np.where(_triu(cov.shape[-1])[4], U, 0.)              # exactly upper triangular
     if not (np.isfinite(cov).all() and (cov > 0).all()): raise ValueError(_ILL_DEFINED)
