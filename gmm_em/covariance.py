@@ -98,7 +98,8 @@ def _rounds(d):
 def _rotate(M, D, p, q, alpha, beta):
     "Turn the disjoint planes `(p, q)` of the axes `D` by the angles that minimise the objective; `((M, D), largest sine)`."
     d = D.shape[0]
-    c2 = np.divide(-alpha, np.hypot(alpha, beta), out=np.ones_like(alpha), where=(alpha != 0) | (beta != 0))   # cos 2 theta at the minimum
+    h = np.hypot(alpha, beta)
+    c2 = np.where(h > 0, -alpha/h, 1.)   # cos 2 theta at the minimum (no turn where alpha = beta = 0; `fit_covariances` silences 0/0)
     c, s = np.sqrt(0.5 + 0.5*c2), np.copysign(np.sqrt(0.5 - 0.5*c2), -beta)
     G = np.eye(d)
     G[p, p], G[q, q], G[q, p], G[p, q] = c, c, s, -s
@@ -120,6 +121,7 @@ def _jacobi_round(M, a, D):
     "The round of `_rounds` whose rotations lower the objective the most (a plane gains $\\sqrt{\\alpha^2 + \\beta^2} + \\alpha$), applied: a cheap partial sweep for each EM iteration. Returns `((M, D), largest sine turned)`."
     P, Q, R = _planes(D.shape[0])
     if not len(P): return (M, D), 0.
+    if R[-1] == 0: return _rotate(M, D, P, Q, *_coefficients(M, a, P, Q))   # one round (two axes): nothing to choose
     alpha, beta = _coefficients(M, a, P, Q)
     best = np.argmax(np.bincount(R, weights=np.hypot(alpha, beta) + alpha))
     on = R == best
@@ -146,7 +148,7 @@ def _common_axes(equal_volume):
         D0 = np.linalg.eigh(prev.sum(0) if prev is not None else W.sum(0))[1]
         turn = _jacobi_round if prev is not None else _jacobi_sweep   # inside EM, one round per iteration
         M, D = _iterate(lambda s: turn(s[0], 1/scales(s[0]), s[1]), (D0.T @ W @ D0, D0), prev is not None)
-        return _from_eig(np.broadcast_to(D, W.shape), scales(M))
+        return (D*scales(M)[:, None, :]) @ D.T   # `_from_eig` with the common axes
     return fit
 
 def _vei_on(nk, om, prev):
