@@ -83,6 +83,15 @@ def mixture_variances(weights, means, C): # (k,), (k, d), full covariances (k, d
     mu = weights @ means
     return weights @ np.diagonal(C, axis1=1, axis2=2) + weights @ (means - mu)**2
 
+def _variance_1d(w:list, m:list, c:list): # weights, means and variances of one feature's components, as floats
+    "`mixture_variances` for one feature, in floats (numpy's per-call cost would be most of it for k <= 9)."
+    mu = sum(a*b for a, b in zip(w, m))
+    return sum(a*(x + (b - mu)*(b - mu)) for a, b, x in zip(w, m, c))   # (** would raise on overflow; * gives inf)
+
+def _pooled_1d(var:list, nk:list): # variances and weights of the components, as floats
+    "The one variance of mclust's E model (one feature): the variances' mean weighted by `nk`, for every component."
+    return [sum(v*n for v, n in zip(var, nk))/sum(nk)]*len(var)
+
 def degenerate_reasons(weights:np.ndarray, # (k,)
                        means:np.ndarray, # (k, d)
                        covariances:np.ndarray, # shaped per covariance type
@@ -100,8 +109,7 @@ def degenerate_reasons(weights:np.ndarray, # (k,)
     rows = (w*n_samples).tolist()   # (a component holding d + 1 rows has a weight a little below (d + 1)/n: the rest of the mixture takes a share of each row)
     if d == 1:   # one feature: the variances themselves, in floats (numpy's per-call cost would be most of the check)
         c, wl, ml, r = C.ravel().tolist(), w.tolist(), m.ravel().tolist(), float(reg[0])
-        mu = sum(a*b for a, b in zip(wl, ml))
-        v = max(sum(a*(x + (b - mu)*(b - mu)) for a, b, x in zip(wl, ml, c)), np.finfo(np.float64).tiny)   # `mixture_variances`
+        v = max(_variance_1d(wl, ml, c), np.finfo(np.float64).tiny)
         floor = [x/r if r > 0 else math.inf for x in c]
         lo = hi = [x/v for x in c]
     else:
@@ -468,7 +476,7 @@ def _lean_steps(src, feats, equal, reg):
                 if ex2 - delta*delta < 1e-6*ex2: return None   # digits lost to cancellation: the general path
                 mu.append(ref + delta); var.append(ex2 - delta*delta + reg)
             tot = sum(nk)
-            if equal: var = [sum(v*nj for v, nj in zip(var, nk))/tot]*k
+            if equal: var = _pooled_1d(var, nk)
             if not all(v > 0 for v in var): out.append(None); continue   # (NaN too)
             v = np.array(var)[:, None, None]
             out.append((ll[g]/n, (np.array(nk)/tot, np.array(mu)[:, None], v, 1/np.sqrt(v))))
@@ -625,8 +633,7 @@ def _squarem_1d(p0, p1, p2, covariance_type, longest):
     "`_squarem` for one feature (the covariances `(k, 1, 1)`), in floats (for k <= 9 numpy's per-call cost would be most of it): coordinates log weights, means and standard deviations in units of the data's sd; E models pooled again as their M-step does."
     k = len(p0[0])
     (w0, m0, c0), *rest = [(p[0].tolist(), p[1][:, 0].tolist(), p[2][:, 0, 0].tolist()) for p in (p0, p1, p2)]
-    mu = sum(w*m for w, m in zip(w0, m0))
-    var = sum(w*(c + (m - mu)*(m - mu)) for w, m, c in zip(w0, m0, c0))   # the data's variance, from the mixture (`mixture_variances`)
+    var = _variance_1d(w0, m0, c0)   # the data's variance, from the mixture
     if not 0 < var < math.inf: return None, -1.
     s = math.sqrt(var)
     try: t0, t1, t2 = ([math.log(x) for x in w] + [x/s for x in m] + [math.sqrt(x)/s for x in c] for w, m, c in [(w0, m0, c0), *rest])
@@ -640,8 +647,7 @@ def _squarem_1d(p0, p1, p2, covariance_type, longest):
     if not all(map(math.isfinite, t)): return None, a
     top = max(t[:k]); w = [math.exp(x - top) for x in t[:k]]; tot = sum(w); w = [x/tot for x in w]
     c = [(x*s)*(x*s) for x in t[2*k:]]   # (** would raise on overflow; * gives inf)
-    if covariance_type[0] == 'E':   # one variance for all again: the weighted mean (`init.constrain`)
-        nk = [x + 10*np.finfo(np.float64).eps for x in w]; c = [sum(x*y for x, y in zip(nk, c))/sum(nk)]*k
+    if covariance_type[0] == 'E': c = _pooled_1d(c, [x + 10*np.finfo(np.float64).eps for x in w])   # one variance for all again (`init.constrain`)
     if not all(0 < x < math.inf for x in c): return None, a
     c = np.array(c)[:, None, None]
     return (np.array(w), (np.array(t[k:2*k])*s)[:, None], c, 1/np.sqrt(c)), a
