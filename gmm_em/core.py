@@ -805,7 +805,7 @@ def _fit(self:GaussianMixture, X, starts=(), # more candidate `(weights, means, 
                 j = np.sort(rng.choice(len(sample), SCREEN_SAMPLE_SIZE, replace=False))
                 screen = ArraySource(sample[j], src.what)
                 if src.weighted: screen = WeightedSource(screen, sw[j])
-            protect = 1 if own and (n <= HC_SAMPLE_SIZE or d == 1) else 0   # mclust's very start (all rows): always continued
+            protect = 1 if own else 0   # mclust's start (its hierarchical partition, of a subsample from HC_SAMPLE_SIZE rows on): always continued
             r = self._multistart(src, start, incumbent, protect, screen)
             if r is None: return None
             params, steps, bounds, converged, secs = r
